@@ -1,0 +1,48 @@
+#!/usr/bin/env node
+// Entry point of every npm script. Plain JavaScript on purpose: it must run on a fresh clone,
+// before `npm install`, to install what is missing; then it runs the TypeScript CLI in this
+// same process (tsx's loader), so a no-change build pays for one Node start, not two.
+import { existsSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = dirname(dirname(fileURLToPath(import.meta.url)));
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (major < 20 || (major === 20 && minor < 19)) {
+  process.stderr.write(`brief needs Node.js 20.19 or newer; this is ${process.version}.\n`);
+  process.exit(2);
+}
+
+ensureDependencies();
+
+const { register } = await import('tsx/esm/api');
+register();
+const { run } = await import('./cli.ts');
+process.exitCode = await run(process.argv.slice(2));
+
+/**
+ * Installs node_modules with `npm ci` when they are missing or older than package-lock.json.
+ * npm's own hidden lockfile (node_modules/.package-lock.json) is rewritten by every install, so
+ * its being newer than package-lock.json means the tree matches the lock (npm uses the same test).
+ */
+function ensureDependencies() {
+  const lock = join(root, 'package-lock.json');
+  const installed = join(root, 'node_modules', '.package-lock.json');
+  if (existsSync(installed) && (!existsSync(lock) || statSync(installed).mtimeMs >= statSync(lock).mtimeMs)) return;
+  process.stderr.write('brief: installing dependencies (first run, or package-lock.json changed)…\n');
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  const args = existsSync(lock) ? ['ci', '--no-audit', '--no-fund'] : ['install', '--no-audit', '--no-fund'];
+  // Chrome is resolved by brief itself when a PDF is first printed; puppeteer must not try to
+  // download it during install (that fails on closed networks and would break the install).
+  const result = spawnSync(npm, args, {
+    cwd: root,
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, PUPPETEER_SKIP_DOWNLOAD: '1' },
+    shell: process.platform === 'win32',
+  });
+  if (result.status !== 0) {
+    process.stderr.write(`brief: \`npm ${args.join(' ')}\` failed (exit ${result.status ?? result.signal}). Fix the error above and run the command again.\n`);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,113 @@
+import { relative } from 'node:path';
+import type { Io } from '../cli.ts';
+import { EXIT } from '../errors.ts';
+import { buildAll, type BuildEvent, type BuildSummary } from '../pipeline/build.ts';
+import { formatMessage, sortedMessages } from '../pipeline/messages.ts';
+import { formatBytes } from '../pipeline/read.ts';
+import { resolveSettings, type Settings } from '../pipeline/settings.ts';
+import { parseCommandLine, parseFormats, parseInteger, parseShard } from './args.ts';
+import { statSync } from 'node:fs';
+
+export const BUILD_HELP = `Usage: npm run build -- [files or folders…] [options]
+
+Builds each Markdown brief into an HTML handout and a PDF. With no files or folders, builds
+every brief under source/. Outputs mirror the source tree under the output folder.
+
+Options:
+  --out DIR            output folder (default: output)
+  --format LIST        html, pdf or html,pdf (default: html,pdf)
+  --force              rebuild every brief, even when up to date
+  --jobs N             briefs built at once (default: cores, at least 2)
+  --shard I/N          build only the I-th of N stable parts of the set (for CI matrices)
+  -h, --help           show this help
+
+Exit status: 0 all briefs written, 1 a brief failed, 2 bad usage.`;
+
+/** `npm run build`: builds briefs, prints progress, problems and a summary. */
+export async function build(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseCommandLine(argv, {
+    out: { type: 'string' },
+    format: { type: 'string' },
+    force: { type: 'boolean' },
+    jobs: { type: 'string' },
+    shard: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    io.stdout.write(`${BUILD_HELP}\n`);
+    return EXIT.ok;
+  }
+  const settings = await resolveSettings(
+    {
+      inputs: positionals,
+      out: values.out,
+      formats: parseFormats(values.format),
+      force: values.force,
+      jobs: parseInteger('jobs', values.jobs, 1, 64),
+      shard: parseShard(values.shard),
+    },
+    { cwd: io.cwd, env: io.env },
+  );
+  const summary = await buildAll(settings, { signal: io.signal, onEvent: progressPrinter(settings, io) });
+  return printSummary(summary, settings, io);
+}
+
+/** One line per brief as it finishes (and a line when Chrome is ready). */
+export function progressPrinter(settings: Settings, io: Io): (event: BuildEvent) => void {
+  const cwd = settings.root;
+  return (event) => {
+    switch (event.type) {
+      case 'plan':
+        io.stdout.write(`Building ${event.total} brief${event.total === 1 ? '' : 's'} → ${relative(cwd, settings.outDir) || '.'}/ (${[...settings.formats].join(', ')})\n`);
+        break;
+      case 'chrome':
+        io.stdout.write(`  Chrome ready in ${seconds(event.launchMs)} (${event.location.executablePath}, from ${event.location.source})\n`);
+        break;
+      case 'log':
+        io.stdout.write(`  ${event.line}\n`);
+        break;
+      case 'brief-done': {
+        const { job, status, outcome, durationMs } = event.result;
+        if (status === 'failed') {
+          const errors = outcome.file.messages.filter((message) => message.fatal === true).length;
+          io.stdout.write(`  ✗ ${relative(cwd, job.source)}  ${errors} error${errors === 1 ? '' : 's'}\n`);
+        } else {
+          const outputs = outcome.written.map((path) => `${relative(cwd, path)} (${formatBytes(statSync(path).size)}${path.endsWith('.pdf') && outcome.pages ? `, ${outcome.pages} page${outcome.pages === 1 ? '' : 's'}` : ''})`);
+          io.stdout.write(`  ✓ ${relative(cwd, job.source)} → ${outputs.join(', ')}  ${seconds(durationMs)}\n`);
+        }
+        break;
+      }
+      default:
+        break;
+    }
+  };
+}
+
+/** Prints every message (file:line:col severity message (rule)) and the totals; returns the exit code. */
+export function printSummary(summary: BuildSummary, settings: Settings, io: Io): number {
+  const files = [...summary.runFiles, ...summary.results.map((result) => result.outcome.file)];
+  let errors = 0;
+  let warnings = 0;
+  for (const file of files) {
+    for (const message of sortedMessages(file)) {
+      if (message.fatal === true) errors++;
+      else warnings++;
+      io.stderr.write(`${formatMessage(message, settings.root)}\n`);
+      if (message.stack && message.ruleId === 'internal-error') io.stderr.write(`${message.stack}\n`);
+    }
+  }
+  const built = summary.results.filter((result) => result.status === 'built').length;
+  const failed = summary.results.length - built;
+  const configBroken = summary.runFiles.some((file) => file.messages.some((message) => message.fatal === true));
+  const parts = [`Built ${built} of ${summary.results.length} brief${summary.results.length === 1 ? '' : 's'} in ${seconds(summary.durationMs)}`];
+  if (failed) parts.push(`${failed} failed`);
+  if (warnings) parts.push(`${warnings} warning${warnings === 1 ? '' : 's'}`);
+  if (configBroken) parts.push(`${relative(settings.root, settings.configFile.path)} has errors: nothing was built`);
+  io.stdout.write(`${parts.join('; ')}.\n`);
+  void errors;
+  return failed > 0 || configBroken ? EXIT.failed : EXIT.ok;
+}
+
+function seconds(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+}

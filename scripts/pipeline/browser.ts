@@ -1,0 +1,181 @@
+import type { Browser, HTTPRequest, Page } from 'puppeteer';
+
+/** Flags for headless Chromium in CI containers and on closed networks (see README, "Chrome"). */
+export const CHROME_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-default-apps',
+  '--disable-extensions',
+  '--disable-dev-shm-usage',
+  '--font-render-hinting=none',
+  '--mute-audio',
+];
+
+/** The origin documents are served from inside the sealed page; nothing is fetched from it. */
+export const DOCUMENT_ORIGIN = 'https://brief.invalid/';
+
+export interface BrowserOptions {
+  executablePath: string;
+  /** Longest time one operation (load, print) may take before it is abandoned. */
+  timeoutMs: number;
+  /** Aborting closes Chrome. */
+  signal?: AbortSignal;
+}
+
+/** A request the sealed page refused: reported to the user as a warning. */
+export interface BlockedRequest {
+  url: string;
+  resourceType: string;
+}
+
+/** What one print job lends a page for. */
+export interface SealedJob {
+  /** Serves `html` at `url` (under DOCUMENT_ORIGIN), waits for it and its fonts to load. */
+  load(url: string, html: string): Promise<void>;
+  /** Puppeteer's page, for printing and measuring. */
+  page: Page;
+  /** Requests refused so far in this job. */
+  blocked: BlockedRequest[];
+  /** Errors the page reported (there should be none: JavaScript is off). */
+  pageErrors: string[];
+}
+
+interface PageSlot {
+  page: Page;
+  job: { url: string; html: string; blocked: BlockedRequest[]; pageErrors: string[] } | undefined;
+}
+
+/**
+ * Owns one Chrome: launched once, lending sealed pages (JavaScript off, every request answered
+ * from memory or refused) to print jobs, reusing them, and closed on dispose, failure or abort.
+ */
+export class BrowserPool {
+  private readonly idle: PageSlot[] = [];
+  private closed = false;
+
+  private constructor(
+    private readonly browser: Browser,
+    private readonly options: BrowserOptions,
+  ) {}
+
+  /** Starts Chrome. Pass the returned pool's `close()` to a `finally`. */
+  static async launch(options: BrowserOptions): Promise<BrowserPool> {
+    const { default: puppeteer } = await import('puppeteer');
+    const browser = await puppeteer.launch({
+      executablePath: options.executablePath,
+      headless: true,
+      args: CHROME_ARGS,
+      timeout: options.timeoutMs,
+      protocolTimeout: options.timeoutMs,
+      // Chrome must not outlive us: brief closes it itself, on every path.
+      handleSIGINT: false,
+      handleSIGTERM: false,
+      handleSIGHUP: false,
+      signal: options.signal,
+    });
+    const pool = new BrowserPool(browser, options);
+    options.signal?.addEventListener('abort', () => void pool.close(), { once: true });
+    return pool;
+  }
+
+  /** False once Chrome has closed or crashed. */
+  get connected(): boolean {
+    return !this.closed && this.browser.connected;
+  }
+
+  /** The process id of Chrome, for tests that prove it is gone. */
+  get pid(): number | undefined {
+    return this.browser.process()?.pid;
+  }
+
+  /**
+   * Lends a sealed page to `work` and takes it back afterwards; a page whose job failed is
+   * closed rather than reused, so one bad brief cannot poison the next.
+   */
+  async withPage<T>(work: (job: SealedJob) => Promise<T>): Promise<T> {
+    const slot = this.idle.pop() ?? (await this.openPage());
+    const job = { url: '', html: '', blocked: [] as BlockedRequest[], pageErrors: [] as string[] };
+    slot.job = job;
+    let healthy = false;
+    try {
+      const result = await work({
+        page: slot.page,
+        blocked: job.blocked,
+        pageErrors: job.pageErrors,
+        load: async (url, html) => {
+          job.url = url;
+          job.html = html;
+          await slot.page.goto(url, { waitUntil: 'load', timeout: this.options.timeoutMs });
+          await loadAllFonts(slot.page);
+        },
+      });
+      healthy = true;
+      return result;
+    } finally {
+      slot.job = undefined;
+      if (healthy && this.connected) this.idle.push(slot);
+      else await slot.page.close().catch(() => {});
+    }
+  }
+
+  /** Closes Chrome and its pages. Safe to call more than once. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.idle.length = 0;
+    await this.browser.close().catch(() => {
+      this.browser.process()?.kill('SIGKILL');
+    });
+  }
+
+  private async openPage(): Promise<PageSlot> {
+    const page = await this.browser.newPage();
+    const slot: PageSlot = { page, job: undefined };
+    page.setDefaultTimeout(this.options.timeoutMs);
+    await page.setJavaScriptEnabled(false);
+    await page.setRequestInterception(true);
+    page.on('request', (request) => void answer(request, slot));
+    page.on('pageerror', (error) => slot.job?.pageErrors.push(error instanceof Error ? error.message : String(error)));
+    return slot;
+  }
+}
+
+/** The only answers a sealed page gets: its own document, data: URLs, and refusals. */
+async function answer(request: HTTPRequest, slot: PageSlot): Promise<void> {
+  const url = request.url();
+  const job = slot.job;
+  try {
+    if (job && url === job.url && request.isNavigationRequest()) {
+      await request.respond({ status: 200, contentType: 'text/html; charset=utf-8', body: job.html });
+      return;
+    }
+    if (url.startsWith('data:')) {
+      await request.continue();
+      return;
+    }
+    // Chrome asks for a favicon on its own; that is not the brief's doing.
+    if (!url.endsWith('/favicon.ico')) job?.blocked.push({ url, resourceType: request.resourceType() });
+    await request.abort('blockedbyclient');
+  } catch {
+    // The page closed while the request was pending: nothing left to answer.
+  }
+}
+
+/**
+ * Loads every @font-face of the page, used or not: Chromium loads faces lazily, so a face needed
+ * only by a margin box (page numbers, running header) or a weight used only there would be missing
+ * when the page is printed and come out as a Type 3 fallback.
+ */
+async function loadAllFonts(page: Page): Promise<void> {
+  // JavaScript is off in the page: Blink refuses to call back into page script (forEach, then),
+  // so iterate and await with V8's own machinery only.
+  await page.evaluate(async () => {
+    const faces = [...document.fonts];
+    await Promise.allSettled(faces.map((face) => face.load()));
+    await document.fonts.ready;
+  });
+}

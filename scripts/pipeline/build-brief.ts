@@ -1,0 +1,281 @@
+import type { Root } from 'hast';
+import { posix } from 'node:path';
+import type { VFile } from 'vfile';
+import { DOCUMENT_ORIGIN, type BrowserPool } from './browser.ts';
+import type { BriefJob } from './discover.ts';
+import type { Heading } from './file-data.ts';
+import { fontFaceCss, resolveFaces, visibleText, type ResolvedFace } from './fonts.ts';
+import { readFrontMatter } from './front-matter.ts';
+import type { MarkdownProcessor } from './markdown.ts';
+import { hasErrors, report } from './messages.ts';
+import { countPages, finishPdf, readOutline, type OutlineEntry } from './pdf-finish.ts';
+import rehypeHyphenate from './plugins/rehype-hyphenate.ts';
+import { readSource } from './read.ts';
+import type { BriefMatter } from './schema.ts';
+import type { Settings } from './settings.ts';
+import { TemplateError, UnknownTemplateError, loadTemplate, type Template } from './template.ts';
+import { buildView, type Target, type TocEntry } from './view.ts';
+import { writeFileAtomic } from './write.ts';
+
+/** What a run shares between its briefs: built once, reused (watch mode keeps it for good). */
+export interface RunContext {
+  settings: Settings;
+  processor: MarkdownProcessor;
+  /** Templates by name, loaded on first use. */
+  templates: Map<string, Promise<Template>>;
+  /** Font faces by template name. */
+  faces: Map<string, ResolvedFace[]>;
+  /** Chrome, started on first need; one for the whole run. */
+  browser(): Promise<BrowserPool>;
+}
+
+/** What building one brief gave. */
+export interface BriefOutcome {
+  file: VFile;
+  /** Output files written. */
+  written: string[];
+  /** Pages of the PDF, when one was printed. */
+  pages?: number;
+  /** Milliseconds spent in each stage, for `--verbose` and the benchmark. */
+  timings: Record<string, number>;
+}
+
+/** Briefs with more pages than this get a table of contents unless `toc:` says otherwise. */
+const TOC_AUTO_PAGES = 4;
+
+/**
+ * Builds one brief: read → front matter → template → Markdown → HTML handout → PDF. Problems go
+ * on the brief's VFile as messages; the first stage with an error ends this brief, and nothing
+ * is written for a brief with errors (the last good outputs stay in place).
+ */
+export async function buildBrief(job: BriefJob, context: RunContext): Promise<BriefOutcome> {
+  const { settings } = context;
+  const timings: Record<string, number> = {};
+  const time = async <T>(stage: string, work: () => Promise<T>): Promise<T> => {
+    const start = performance.now();
+    try {
+      return await work();
+    } finally {
+      timings[stage] = (timings[stage] ?? 0) + performance.now() - start;
+    }
+  };
+  const outcome: BriefOutcome = { file: undefined as unknown as VFile, written: [], timings };
+
+  const file = await time('read', () => readSource(job.source, { maxBytes: settings.config.limits.max_bytes }));
+  outcome.file = file;
+  if (hasErrors(file)) return outcome;
+
+  const matter = readFrontMatter(file);
+  if (!matter || hasErrors(file)) return outcome;
+  file.data.matter = matter;
+
+  const templateName = matter.template ?? settings.config.template ?? 'policy-brief';
+  const template = await time('template', () => templateFor(context, templateName, file));
+  if (!template) return outcome;
+  const labels = template.labels(matter.lang);
+  file.data.labels = labels;
+  file.data.trustHtml = false;
+
+  const tree = await time('markdown', async () => context.processor.run(context.processor.parse(file), file));
+  if (hasErrors(file)) return outcome;
+  const bodyHtml = context.processor.stringify(tree, file);
+
+  const url = matter.url ?? (settings.config.base_url ? new URL(`${job.id}.html`, settings.config.base_url).href : null);
+  const wantPdf = settings.formats.has('pdf');
+  const common = {
+    matter,
+    config: settings.config,
+    labels,
+    outputs: { html: posix.basename(job.outputs.html), pdf: wantPdf ? posix.basename(job.outputs.pdf) : null },
+    url,
+    generator: settings.generator,
+  };
+  const css = { ...template.css, fonts: '' };
+  const render = (target: Target, body: string, toc: TocEntry[] | null, fonts: string): string | undefined => {
+    try {
+      return template.render(buildView({ ...common, target, toc, css: { ...css, fonts }, body: { html: body, keyPointsHtml: file.data.keyPointsHtml ?? null } }));
+    } catch (error) {
+      reportTemplateError(file, error);
+      return undefined;
+    }
+  };
+
+  // Fonts: subset to the characters the handout shows (the print adds only digits and hyphens).
+  const draft = render('html', bodyHtml, tocEntries(file.data.headings ?? [], null), '');
+  if (draft === undefined) return outcome;
+  const faces = facesFor(context, template, draft);
+  const fonts = await time('fonts', () => fontFaceCss(faces, visibleText(draft)));
+
+  if (settings.formats.has('html')) {
+    const html = render('html', bodyHtml, matter.toc === true ? tocEntries(file.data.headings ?? [], null) : null, fonts);
+    if (html === undefined) return outcome;
+    await time('write', () => writeFileAtomic(job.outputs.html, html));
+    outcome.written.push(job.outputs.html);
+  }
+
+  if (wantPdf) {
+    const printBody = context.processor.stringify(hyphenated(structuredClone(tree), matter.lang), file);
+    const printed = await time('pdf', () => printWithToc(job, context, file, matter, (toc) => render('pdf', printBody, toc, fonts)));
+    if (!printed) return outcome;
+    const finished = await time('finish', () =>
+      finishPdf(printed.bytes, pdfInfo(matter, common.generator, settings.env), (link) => relativeLink(link, job.id)),
+    );
+    outcome.pages = printed.pages;
+    await time('write', () => writeFileAtomic(job.outputs.pdf, finished));
+    outcome.written.push(job.outputs.pdf);
+  }
+  return outcome;
+}
+
+/**
+ * Prints the brief, with a table of contents when asked (or, by default, when the PDF runs past
+ * four pages). Chromium has no target-counter(), so the page numbers come from the printed PDF's
+ * outline: print, read where each heading landed, print again with those numbers, and repeat
+ * until the numbers hold (twice at most in practice).
+ */
+async function printWithToc(
+  job: BriefJob,
+  context: RunContext,
+  file: VFile,
+  matter: BriefMatter,
+  render: (toc: TocEntry[] | null) => string | undefined,
+): Promise<{ bytes: Uint8Array; pages: number } | undefined> {
+  const headings = file.data.headings ?? [];
+  const browser = await context.browser();
+  const documentUrl = `${DOCUMENT_ORIGIN}${job.id.split('/').map(encodeURIComponent).join('/')}.html`;
+  return browser.withPage(async (page) => {
+    const print = async (toc: TocEntry[] | null): Promise<{ bytes: Uint8Array; pages: number } | undefined> => {
+      const html = render(toc);
+      if (html === undefined) return undefined;
+      await page.load(documentUrl, html);
+      const bytes = await page.page.pdf({
+        preferCSSPageSize: true,
+        printBackground: true,
+        outline: true,
+        tagged: true,
+        timeout: context.settings.config.limits.render_timeout_ms,
+      });
+      return { bytes, pages: await countPages(bytes) };
+    };
+    let toc = matter.toc === true && headings.length > 0 ? tocEntries(headings, null) : null;
+    let printed = await print(toc);
+    if (printed && !toc && matter.toc === undefined && printed.pages > TOC_AUTO_PAGES && headings.length > 0) {
+      toc = tocEntries(headings, null);
+      printed = await print(toc);
+    }
+    for (let attempt = 0; printed && toc && attempt < 4; attempt++) {
+      const pages = headingPages(headings, await readOutline(printed.bytes));
+      const next = tocEntries(headings, pages);
+      if (next.every((entry, index) => entry.page === toc![index]!.page)) break;
+      toc = next;
+      printed = await print(toc);
+    }
+    for (const blocked of page.blocked) {
+      report(file, 'warning', `Blocked a request for ${blocked.url} (${blocked.resourceType}): briefs load nothing from outside.`, 'blocked-request', placeOf(file, blocked.url));
+    }
+    for (const error of page.pageErrors) report(file, 'warning', `The page reported an error: ${error}`, 'page-error');
+    return printed;
+  });
+}
+
+/** Contents entries for the body's level-2 and level-3 headings; `pages` from the printed outline. */
+function tocEntries(headings: Heading[], pages: Map<string, number> | null): TocEntry[] {
+  return headings
+    .filter((heading) => heading.depth >= 2 && heading.depth <= 3 && heading.id)
+    .map((heading) => ({ id: heading.id, text: heading.text, depth: heading.depth, page: pages ? String(pages.get(heading.id) ?? '') : '0' }));
+}
+
+/**
+ * Matches the body's headings to the PDF outline (which also lists the template's headings) by
+ * text, in order, giving each heading id the page it printed on.
+ */
+export function headingPages(headings: Heading[], outline: OutlineEntry[]): Map<string, number> {
+  const pages = new Map<string, number>();
+  const normalize = (text: string) => text.replace(/\s+/g, ' ').trim();
+  let cursor = 0;
+  for (const heading of headings) {
+    for (let index = cursor; index < outline.length; index++) {
+      if (normalize(outline[index]!.title) === normalize(heading.text)) {
+        pages.set(heading.id, outline[index]!.page);
+        cursor = index + 1;
+        break;
+      }
+    }
+  }
+  return pages;
+}
+
+function hyphenated(tree: Root, lang: string): Root {
+  rehypeHyphenate({ lang })(tree);
+  return tree;
+}
+
+function pdfInfo(matter: BriefMatter, generator: string, env: NodeJS.ProcessEnv) {
+  const epoch = env.SOURCE_DATE_EPOCH && /^\d+$/.test(env.SOURCE_DATE_EPOCH) ? new Date(Number(env.SOURCE_DATE_EPOCH) * 1000) : undefined;
+  const date = matter.date ? new Date(`${matter.date.length === 7 ? `${matter.date}-01` : matter.date}T00:00:00Z`) : epoch;
+  return {
+    title: matter.title,
+    author: matter.author ?? matter.organization ?? '',
+    subject: matter.summary ?? '',
+    keywords: matter.keywords,
+    lang: matter.lang,
+    date,
+    creator: generator,
+  };
+}
+
+/** Links Chrome made absolute against the page's stand-in address become relative again. */
+function relativeLink(link: string, id: string): string | undefined {
+  if (!link.startsWith(DOCUMENT_ORIGIN)) return undefined;
+  const target = new URL(link);
+  const path = decodeURIComponent(target.pathname.slice(1));
+  const relativePath = posix.relative(posix.dirname(id), path) || posix.basename(path);
+  return relativePath + target.hash;
+}
+
+async function templateFor(context: RunContext, name: string, file: VFile): Promise<Template | undefined> {
+  let loading = context.templates.get(name);
+  if (!loading) {
+    loading = loadTemplate(context.settings.templatesDir, name);
+    context.templates.set(name, loading);
+  }
+  try {
+    return await loading;
+  } catch (error) {
+    context.templates.delete(name);
+    if (error instanceof UnknownTemplateError) {
+      const place = file.data.matter?.template ? placeOf(file, `template: ${file.data.matter.template}`) : undefined;
+      report(file, 'error', error.message, error.code, place);
+      return undefined;
+    }
+    reportTemplateError(file, error);
+    return undefined;
+  }
+}
+
+function facesFor(context: RunContext, template: Template, html: string): ResolvedFace[] {
+  let faces = context.faces.get(template.name);
+  if (!faces) {
+    faces = resolveFaces(template.fonts, context.settings.root);
+    context.faces.set(template.name, faces);
+  }
+  const hasCode = /<(code|pre|kbd|samp)[\s>]/.test(html);
+  return faces.filter((face) => face.onlyFor !== 'code' || hasCode);
+}
+
+/** A template's own error, reported on the brief with the template's file, line and column. */
+function reportTemplateError(file: VFile, error: unknown): void {
+  if (!(error instanceof TemplateError)) throw error;
+  const message = report(file, 'error', error.message, error.code, { line: error.line, column: error.column });
+  message.file = error.path;
+}
+
+/** Where a string first appears in the brief's source (for messages about URLs), if it does. */
+export function placeOf(file: VFile, needle: string): { line: number; column: number } | undefined {
+  const text = String(file.value);
+  const index = text.indexOf(needle);
+  if (index === -1) return undefined;
+  const before = text.slice(0, index);
+  const line = before.split('\n').length;
+  return { line, column: index - before.lastIndexOf('\n') };
+}

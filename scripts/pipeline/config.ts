@@ -1,0 +1,34 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { VFile } from 'vfile';
+import { configSchema, type Config } from './schema.ts';
+import { validate } from './validate.ts';
+import { parseYaml } from './yaml.ts';
+
+/** The project's optional configuration file, beside package.json. */
+export const CONFIG_NAME = 'brief.config.yaml';
+
+/** A loaded configuration and the file its problems are reported on. */
+export interface LoadedConfig {
+  config: Config | undefined;
+  file: VFile;
+}
+
+/**
+ * Reads brief.config.yaml from the project root. A missing file is the default configuration;
+ * a broken one leaves `config` undefined with its problems (file:line:col) on `file`.
+ */
+export async function loadConfig(root: string): Promise<LoadedConfig> {
+  const path = join(root, CONFIG_NAME);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    return { config: configSchema.parse({}), file: new VFile({ path }) };
+  }
+  const file = new VFile({ path, value: text });
+  const yaml = parseYaml(file, text, { firstLine: 1, rule: 'config-yaml', maxAliasCount: 100 });
+  const config = yaml ? validate(configSchema, yaml, file, { noun: 'Config field', rule: 'config-field', unknownRule: 'unknown-config-field' }) : undefined;
+  return { config, file };
+}

@@ -1,0 +1,33 @@
+import type { BriefMatter } from './schema.ts';
+
+/** A heading of the brief's body, in document order: the TOC, the outline check and the tests read these. */
+export interface Heading {
+  id: string;
+  depth: number;
+  text: string;
+}
+
+/** Words the template prints, in the brief's language (templates/<name>/labels.yaml). */
+export type Labels = Readonly<Record<string, string>>;
+
+/** Per-brief facts the stages find and hand on; the one place their types are declared. */
+declare module 'vfile' {
+  interface DataMap {
+    /** Size of the source file in bytes. */
+    bytes: number;
+    /** Lines taken by the front matter block, fences included. */
+    frontMatterLines: number;
+    /** Validated front matter. */
+    matter: BriefMatter;
+    /** The template's labels in the brief's language. */
+    labels: Labels;
+    /** Raw HTML is trusted (unsafe_html): skip sanitizing. */
+    trustHtml: boolean;
+    /** Body headings in order, with their ids. */
+    headings: Heading[];
+    /** Key points written as a :::key-points block, as sanitized HTML. */
+    keyPointsHtml: string;
+    /** Files besides the source that the output depends on (images), absolute paths. */
+    dependencies: string[];
+  }
+}

@@ -1,0 +1,51 @@
+import { relative } from 'node:path';
+import type { VFile } from 'vfile';
+import type { VFileMessage } from 'vfile-message';
+
+/** A position in a brief: 1-based line and column, as editors show them. */
+export interface Point {
+  line: number;
+  column: number;
+}
+
+/** A span in a brief; `end` is optional for problems at one spot. */
+export interface Place {
+  start: Point;
+  end?: Point;
+}
+
+type Severity = 'error' | 'warning';
+
+/**
+ * Records a problem on a brief's VFile. Errors (`fatal: true`) stop that brief after the current
+ * stage; warnings are reported and the build goes on. `rule` is the stable id in parentheses.
+ */
+export function report(file: VFile, severity: Severity, reason: string, rule: string, place?: Place | Point): VFileMessage {
+  const message = file.message(reason, { place: place ? toPlace(place) : undefined, ruleId: rule, source: 'brief' });
+  message.fatal = severity === 'error';
+  return message;
+}
+
+/** True once any error has been recorded on the file. */
+export function hasErrors(file: VFile): boolean {
+  return file.messages.some((message) => message.fatal === true);
+}
+
+/** One message as `file:line:col severity message (rule)`, the path relative to `cwd`. */
+export function formatMessage(message: VFileMessage, cwd: string): string {
+  const path = message.file ? relative(cwd, message.file) || message.file : '<input>';
+  const line = message.line ?? 1;
+  const column = message.column ?? 1;
+  const severity = message.fatal === true ? 'error' : message.fatal === false ? 'warning' : 'info';
+  const rule = message.ruleId ? ` (${message.ruleId})` : '';
+  return `${path}:${line}:${column} ${severity} ${message.reason}${rule}`;
+}
+
+/** Messages in file order: by line, then column. */
+export function sortedMessages(file: VFile): VFileMessage[] {
+  return [...file.messages].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
+}
+
+function toPlace(place: Place | Point): { start: Point; end: Point } | Point {
+  return 'start' in place ? { start: place.start, end: place.end ?? place.start } : place;
+}

@@ -1,0 +1,117 @@
+import { PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFRef, PDFString, type PDFObject } from 'pdf-lib';
+
+/** Document information written into the PDF, all from the brief's front matter. */
+export interface PdfInfo {
+  title: string;
+  author: string;
+  subject: string;
+  keywords: string[];
+  lang: string;
+  /** Creation and modification date: the brief's date (or SOURCE_DATE_EPOCH), never the clock, so builds are reproducible; none when neither is given. */
+  date: Date | undefined;
+  creator: string;
+}
+
+/** One bookmark of the PDF's outline, flattened in reading order. */
+export interface OutlineEntry {
+  title: string;
+  depth: number;
+  /** 1-based page the bookmark opens. */
+  page: number;
+}
+
+/**
+ * Completes a PDF Chrome printed: document information (Title shown in the window title bar,
+ * Author, Subject, Keywords, dates from the brief), the document language, an XMP metadata stream
+ * carrying the same, and links to sibling files made relative again. Every other object (tags,
+ * outline, fonts, links) is kept as Chrome wrote it.
+ */
+export async function finishPdf(bytes: Uint8Array, info: PdfInfo, rewriteLink: (url: string) => string | undefined): Promise<Uint8Array> {
+  const doc = await PDFDocument.load(bytes, { updateMetadata: false });
+  doc.setTitle(info.title, { showInWindowTitleBar: true });
+  doc.setAuthor(info.author);
+  doc.setSubject(info.subject);
+  doc.setKeywords(info.keywords);
+  doc.setCreator(info.creator);
+  doc.setProducer(`${info.creator} (Chromium, pdf-lib)`);
+  if (info.date) {
+    doc.setCreationDate(info.date);
+    doc.setModificationDate(info.date);
+  } else {
+    // Chrome stamped the clock's time: drop it rather than make every build differ.
+    const infoDict = doc.context.lookupMaybe(doc.context.trailerInfo.Info, PDFDict);
+    infoDict?.delete(PDFName.of('CreationDate'));
+    infoDict?.delete(PDFName.of('ModDate'));
+  }
+  doc.setLanguage(info.lang);
+  doc.catalog.set(PDFName.of('Metadata'), doc.context.register(doc.context.stream(new TextEncoder().encode(xmp(info)), { Type: 'Metadata', Subtype: 'XML' })));
+
+  for (const page of doc.getPages()) {
+    const annots = page.node.lookupMaybe(PDFName.of('Annots'), PDFArray);
+    for (const annot of annots?.asArray() ?? []) {
+      const action = doc.context.lookupMaybe(annot, PDFDict)?.lookupMaybe(PDFName.of('A'), PDFDict);
+      const uri = action?.get(PDFName.of('URI'));
+      const text = uri instanceof PDFString || uri instanceof PDFHexString ? uri.decodeText() : undefined;
+      const replacement = text === undefined ? undefined : rewriteLink(text);
+      if (action && replacement !== undefined) action.set(PDFName.of('URI'), PDFString.of(replacement));
+    }
+  }
+  // No object streams: older readers and `qpdf --check` read a plain cross-reference table best.
+  return doc.save({ useObjectStreams: false, addDefaultPage: false, updateFieldAppearances: false });
+}
+
+/** The PDF's outline (bookmarks) in reading order, each with the page it opens. */
+export async function readOutline(bytes: Uint8Array): Promise<OutlineEntry[]> {
+  const doc = await PDFDocument.load(bytes, { updateMetadata: false });
+  const pageNumbers = new Map<string, number>();
+  doc.getPages().forEach((page, index) => pageNumbers.set(page.ref.toString(), index + 1));
+  const entries: OutlineEntry[] = [];
+  const outlines = doc.catalog.lookupMaybe(PDFName.of('Outlines'), PDFDict);
+  const walk = (first: PDFObject | undefined, depth: number) => {
+    let item = first ? doc.context.lookupMaybe(first, PDFDict) : undefined;
+    let guard = 0;
+    while (item && guard++ < 100_000) {
+      const title = item.get(PDFName.of('Title'));
+      const destination = item.lookupMaybe(PDFName.of('Dest'), PDFArray) ?? item.lookupMaybe(PDFName.of('A'), PDFDict)?.lookupMaybe(PDFName.of('D'), PDFArray);
+      const target = destination?.get(0);
+      entries.push({
+        title: title instanceof PDFString || title instanceof PDFHexString ? title.decodeText() : '',
+        depth,
+        page: target instanceof PDFRef ? (pageNumbers.get(target.toString()) ?? 0) : 0,
+      });
+      walk(item.get(PDFName.of('First')), depth + 1);
+      const next = item.get(PDFName.of('Next'));
+      item = next ? doc.context.lookupMaybe(next, PDFDict) : undefined;
+    }
+  };
+  walk(outlines?.get(PDFName.of('First')), 1);
+  return entries;
+}
+
+/** The page count of a PDF. */
+export async function countPages(bytes: Uint8Array): Promise<number> {
+  return (await PDFDocument.load(bytes, { updateMetadata: false })).getPageCount();
+}
+
+function xmp(info: PdfInfo): string {
+  const escape = (value: string) => value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  const date = info.date?.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const lang = escape(info.lang);
+  return `<?xpacket begin="\uFEFF" id="W5M0MpCehiHzreSzNTczkc9d"?>
+<x:xmpmeta xmlns:x="adobe:ns:meta/">
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:xmp="http://ns.adobe.com/xap/1.0/" xmlns:pdf="http://ns.adobe.com/pdf/1.3/">
+<dc:format>application/pdf</dc:format>
+<dc:title><rdf:Alt><rdf:li xml:lang="x-default">${escape(info.title)}</rdf:li><rdf:li xml:lang="${lang}">${escape(info.title)}</rdf:li></rdf:Alt></dc:title>
+<dc:creator><rdf:Seq><rdf:li>${escape(info.author)}</rdf:li></rdf:Seq></dc:creator>
+<dc:description><rdf:Alt><rdf:li xml:lang="x-default">${escape(info.subject)}</rdf:li></rdf:Alt></dc:description>
+<dc:language><rdf:Bag><rdf:li>${lang}</rdf:li></rdf:Bag></dc:language>
+<dc:subject><rdf:Bag>${info.keywords.map((keyword) => `<rdf:li>${escape(keyword)}</rdf:li>`).join('')}</rdf:Bag></dc:subject>
+<pdf:Keywords>${escape(info.keywords.join(', '))}</pdf:Keywords>
+<pdf:Producer>${escape(info.creator)} (Chromium, pdf-lib)</pdf:Producer>
+<xmp:CreatorTool>${escape(info.creator)}</xmp:CreatorTool>
+${date ? `<xmp:CreateDate>${date}</xmp:CreateDate>\n<xmp:ModifyDate>${date}</xmp:ModifyDate>\n<xmp:MetadataDate>${date}</xmp:MetadataDate>\n` : ''}</rdf:Description>
+</rdf:RDF>
+</x:xmpmeta>
+<?xpacket end="w"?>`;
+}

@@ -1,0 +1,63 @@
+import type { Element, Root, RootContent } from 'hast';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+
+type Hyphenator = (text: string) => string;
+
+const require = createRequire(import.meta.url);
+const hyphenators = new Map<string, Hyphenator | undefined>();
+
+/** Elements whose text must keep its exact spelling. */
+const KEEP = new Set(['code', 'pre', 'kbd', 'samp', 'var', 'script', 'style', 'abbr']);
+/** Scripts with no hyphenation: line breaking is by character. */
+const NO_HYPHENATION = /^(ja|zh|ko|th)\b/i;
+
+/**
+ * Inserts soft hyphens (U+00AD) by the language's TeX patterns, for the printed page: Chromium
+ * only hyphenates with dictionaries it downloads at run time, and a headless Linux build has
+ * none, so `hyphens: auto` alone would print ragged justified text. Text in another language
+ * (`lang` on an element) uses that language's patterns; code and URLs are never touched.
+ */
+export default function rehypeHyphenate(options: { lang: string }) {
+  return (tree: Root) => {
+    walk(tree.children, hyphenatorFor(options.lang));
+  };
+}
+
+function walk(nodes: RootContent[], hyphenate: Hyphenator | undefined): void {
+  for (const node of nodes) {
+    if (node.type === 'text') {
+      if (hyphenate && !/^\s*$/.test(node.value)) node.value = hyphenateWords(node.value, hyphenate);
+    } else if (node.type === 'element') {
+      if (KEEP.has(node.tagName) || isUrlLink(node)) continue;
+      const lang = node.properties.lang;
+      walk(node.children, typeof lang === 'string' ? hyphenatorFor(lang) : hyphenate);
+    }
+  }
+}
+
+/** Hyphenates words only: tokens with "/", "@" or digits (URLs, addresses, figures) stay whole. */
+function hyphenateWords(text: string, hyphenate: Hyphenator): string {
+  return text.replace(/[^\s]+/g, (token) => (/[\/@\d]/.test(token) || token.length < 6 ? token : hyphenate(token)));
+}
+
+function isUrlLink(node: Element): boolean {
+  const href = node.properties.href;
+  const first = node.children[0];
+  return node.tagName === 'a' && typeof href === 'string' && first?.type === 'text' && first.value.trim() === href.replace(/^mailto:/, '');
+}
+
+/** The hyphenator for a language tag (en-GB → en-gb patterns, then en), or none. */
+function hyphenatorFor(lang: string): Hyphenator | undefined {
+  const tag = lang.toLowerCase();
+  if (NO_HYPHENATION.test(tag)) return undefined;
+  if (hyphenators.has(tag)) return hyphenators.get(tag);
+  const packageDir = dirname(require.resolve('hyphen/package.json'));
+  const candidates = [tag, tag.split('-')[0]!, ...(tag.startsWith('en') ? ['en-us'] : [])];
+  const found = candidates.find((candidate) => /^[a-z-]+$/.test(candidate) && existsSync(join(packageDir, candidate, 'index.js')));
+  const hyphenator = found ? (require(`hyphen/${found}`) as { hyphenateSync: (text: string, options?: { minWordLength?: number }) => string }).hyphenateSync : undefined;
+  const bound = hyphenator ? (text: string) => hyphenator(text, { minWordLength: 6 }) : undefined;
+  hyphenators.set(tag, bound);
+  return bound;
+}

@@ -1,0 +1,99 @@
+import { z } from 'zod';
+
+/**
+ * The one description of a brief's front matter and of brief.config.yaml: the validator, the
+ * TypeScript types (z.infer) and the README's reference tables (scripts/docs.ts) all come from here.
+ * `.describe()` texts are user documentation; `.meta({ example })` gives the README's example.
+ */
+
+const text = z.string().trim().min(1, { message: 'text that is not empty' });
+
+const isoDate = z
+  .string()
+  .regex(/^\d{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?$/, { message: 'a date as YYYY-MM-DD or YYYY-MM, such as 2009-09-30' })
+  .refine((value) => value.length === 7 || !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value), {
+    message: 'a real calendar date as YYYY-MM-DD',
+  });
+
+const languageTag = z.string().regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, { message: 'a language tag such as en, ja or en-US' });
+
+const link = z.object({
+  label: text.describe('Text of the link.'),
+  href: text.describe('Address: a URL, or a path relative to the brief.'),
+});
+
+export const pageSizes = ['letter', 'a4'] as const;
+
+/** Fields a brief and brief.config.yaml share; the brief's value wins. */
+const shared = {
+  organization: text.optional().describe('Publishing organization, shown in the masthead, the running header and the citation.').meta({ example: 'Embassy of the United States, Tokyo' }),
+  series: text.optional().describe('Series label in the masthead. Default: "Policy Brief" in the brief\'s language.').meta({ example: 'Policy Brief' }),
+  template: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]*$/, { message: 'a template folder name: lower-case letters, digits and hyphens' })
+    .optional()
+    .describe('Folder under templates/ that lays the brief out. Default: policy-brief.')
+    .meta({ example: 'policy-brief' }),
+  page_size: z.enum(pageSizes).optional().describe('Paper size of the PDF: letter (default) or a4.').meta({ example: 'a4' }),
+};
+
+export const briefMatterSchema = z.object({
+  title: text.describe('Title of the brief: the heading, the HTML <title> and the PDF Title. Required.').meta({ example: 'U.S.-Japan Relations' }),
+  subtitle: text.optional().describe('Line under the title.').meta({ example: 'An overview for briefing' }),
+  ...shared,
+  author: text.optional().describe('PDF Author and citation author. Default: the organization.').meta({ example: 'Political Section' }),
+  date: isoDate.optional().describe('Publication date, YYYY-MM-DD or YYYY-MM. Shown in the masthead and the citation, and the PDF creation date.').meta({ example: '2009-09' }),
+  lang: languageTag.default('en').describe('Language of the brief (BCP 47): sets <html lang>, the PDF language, hyphenation and the labels. Default: en.').meta({ example: 'ja' }),
+  summary: text.optional().describe('One sentence: the meta description, the PDF Subject and the lead under the title.').meta({ example: 'The alliance anchors the U.S. security role in East Asia.' }),
+  keywords: z.array(text).default([]).describe('List of keywords: PDF Keywords and <meta name="keywords">.').meta({ example: ['Japan', 'alliance'] }),
+  key_points: z.array(text).default([]).describe('List of key points, boxed on the first page (or write a :::key-points block).').meta({ example: ['The alliance anchors the U.S. role in East Asia.'] }),
+  facts: z
+    .array(z.object({ label: text.describe('What the figure is.'), value: text.describe('The figure.') }))
+    .default([])
+    .describe('"At a glance" box on the first page: a list of label/value pairs.')
+    .meta({ example: [{ label: 'U.S. troops in the region', value: 'about 53,000' }] }),
+  translations: z
+    .array(
+      z.object({
+        lang: languageTag.describe('Language of the other edition.'),
+        href: text.describe('The other edition: its .md file (relative), or a URL.'),
+        label: text.optional().describe('Link text. Default: the language\'s own name, e.g. 日本語.'),
+      }),
+    )
+    .default([])
+    .describe('Other editions of this brief; each becomes a language switch in the masthead.')
+    .meta({ example: [{ lang: 'ja', href: 'us-japan-relations.ja.md', label: '日本語' }] }),
+  links: z.array(link).default([]).describe('Footer links (label and href), listed on the last page and in the HTML footer.').meta({ example: [{ label: 'Embassy home', href: 'https://jp.usembassy.gov/' }] }),
+  contact: z
+    .object({
+      name: text.optional().describe('Office or person.'),
+      email: text.optional().describe('E-mail address.'),
+      phone: text.optional().describe('Telephone number.'),
+      url: text.optional().describe('Web page.'),
+    })
+    .optional()
+    .describe('Contact block on the last page.')
+    .meta({ example: { name: 'Public Affairs Section', url: 'https://jp.usembassy.gov/contact/' } }),
+  url: z.url({ message: 'an absolute URL such as https://example.org/briefs/us-japan.html' }).optional().describe('Where the HTML handout is published: used in the citation.').meta({ example: 'https://example.org/briefs/us-japan-relations.html' }),
+  citation: text.optional().describe('Suggested citation, when the one built from title, organization, date and url does not fit.'),
+  disclaimer: text.optional().describe('Disclaimer printed at the end.').meta({ example: 'Views expressed are the authors\' own.' }),
+  toc: z.boolean().optional().describe('Table of contents: true or false. Default: on when the PDF has more than four pages.').meta({ example: true }),
+});
+
+/** A brief's front matter after validation and defaults. */
+export type BriefMatter = z.infer<typeof briefMatterSchema>;
+
+export const configSchema = z.object({
+  ...shared,
+  base_url: z.url({ message: 'an absolute URL such as https://example.org/briefs/' }).optional().describe('Address where output/ is published; gives each handout its url when the brief sets none.').meta({ example: 'https://example.org/briefs/' }),
+  limits: z
+    .object({
+      max_bytes: z.number().int().positive().default(2 * 1024 * 1024).describe('Largest Markdown file, in bytes. Default: 2 MiB.'),
+      render_timeout_ms: z.number().int().positive().default(30_000).describe('Longest time Chrome may take to load and print one brief, in milliseconds. Default: 30000.'),
+    })
+    .prefault({})
+    .describe('Caps that keep one bad brief from stalling a build.'),
+});
+
+/** brief.config.yaml after validation and defaults. */
+export type Config = z.infer<typeof configSchema>;

@@ -1,0 +1,83 @@
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { VFile } from 'vfile';
+import { loadConfig } from './config.ts';
+import type { Config } from './schema.ts';
+
+/** Output formats a build can write. */
+export type Format = 'html' | 'pdf';
+
+/** What the command line asked for, before defaults. */
+export interface BuildOptions {
+  inputs?: string[];
+  out?: string;
+  formats?: Format[];
+  force?: boolean;
+  jobs?: number;
+  shard?: { index: number; count: number };
+}
+
+/** Everything a build needs to know, resolved once; stages never read argv, env or cwd. */
+export interface Settings {
+  /** The project: where package.json, source/, templates/ and brief.config.yaml are. */
+  root: string;
+  sourceDir: string;
+  templatesDir: string;
+  outDir: string;
+  /** Files and folders to build (absolute). */
+  inputs: string[];
+  formats: ReadonlySet<Format>;
+  force: boolean;
+  jobs: number;
+  shard: { index: number; count: number } | undefined;
+  config: Config;
+  /** brief.config.yaml as a file: its problems are reported like a brief's. */
+  configFile: VFile;
+  /** The environment, for Chrome's location (BRIEF_CHROME…) and SOURCE_DATE_EPOCH. */
+  env: NodeJS.ProcessEnv;
+  /** "brief 0.1.0": written into every output. */
+  generator: string;
+}
+
+/** The tool's own folder (not the project's): package.json with its version, node_modules. */
+export const TOOL_ROOT = resolve(import.meta.dirname, '..', '..');
+
+/**
+ * Turns command-line options into settings: the one place defaults live. Relative paths are
+ * resolved from `cwd`; the project root is `cwd` too (npm runs scripts from the project folder).
+ * Returns undefined `config` in settings only if brief.config.yaml is broken (see configFile).
+ */
+export async function resolveSettings(options: BuildOptions, context: { cwd: string; env: NodeJS.ProcessEnv }): Promise<Settings> {
+  const root = context.cwd;
+  const { config, file } = await loadConfig(root);
+  const sourceDir = join(root, 'source');
+  return {
+    root,
+    sourceDir,
+    templatesDir: join(root, 'templates'),
+    outDir: resolve(root, options.out ?? 'output'),
+    inputs: (options.inputs?.length ? options.inputs : [sourceDir]).map((input) => resolve(root, input)),
+    formats: new Set(options.formats ?? ['html', 'pdf']),
+    force: options.force ?? false,
+    jobs: options.jobs ?? defaultJobs(),
+    shard: options.shard,
+    config: config ?? ({} as Config),
+    configFile: file,
+    env: context.env,
+    generator: `brief ${toolVersion()}`,
+  };
+}
+
+/** Briefs built at once by default: one per core, at least two (a print waits on Chrome, not on us). */
+export function defaultJobs(): number {
+  return Math.max(2, availableParallelism());
+}
+
+let version: string | undefined;
+
+/** The tool's version from its package.json. */
+export function toolVersion(): string {
+  version ??= (JSON.parse(readFileSync(join(TOOL_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+  return version;
+}

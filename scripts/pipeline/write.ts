@@ -1,0 +1,62 @@
+import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+
+/** Temporary files are named `.<name>.<random>.brief-tmp` beside their target. */
+const TEMP_SUFFIX = '.brief-tmp';
+/** A temporary file older than this belongs to no running build (a write takes milliseconds). */
+const STALE_AFTER_MS = 60_000;
+
+/** Temporary files being written now; removed on exit, even when the build is interrupted. */
+const inFlight = new Set<string>();
+process.on('exit', () => {
+  for (const temp of inFlight) rmSync(temp, { force: true });
+});
+
+/**
+ * Writes a file so that readers only ever see the old or the new contents: the bytes go to a
+ * temporary file in the same folder, which is then renamed over the target (atomic on POSIX).
+ * On failure the temporary file is removed and the old output is untouched.
+ */
+export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  const dir = dirname(path);
+  await mkdir(dir, { recursive: true });
+  const temp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`);
+  inFlight.add(temp);
+  try {
+    await writeFile(temp, data);
+    await rename(temp, path);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  } finally {
+    inFlight.delete(temp);
+  }
+}
+
+/**
+ * Removes temporary files a killed build left behind in `dir` and its subfolders (a SIGKILL
+ * between write and rename cannot clean up after itself); recent ones may belong to a build
+ * running beside this one and are kept. Returns how many were removed.
+ */
+export async function removeStaleTempFiles(dir: string): Promise<number> {
+  let entries;
+  try {
+    entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  } catch {
+    return 0;
+  }
+  const now = Date.now();
+  let removed = 0;
+  for (const entry of entries) {
+    if (!entry.isFile() || !entry.name.endsWith(TEMP_SUFFIX)) continue;
+    const path = join(entry.parentPath, entry.name);
+    const info = await stat(path).catch(() => undefined);
+    if (info && now - info.mtimeMs > STALE_AFTER_MS) {
+      await rm(path, { force: true });
+      removed++;
+    }
+  }
+  return removed;
+}

@@ -1,0 +1,75 @@
+import { isMap, isNode, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
+import type { VFile } from 'vfile';
+import { report, type Place } from './messages.ts';
+
+/** YAML parsed with positions: the plain data, and where each key path sits in the file. */
+export interface PositionedYaml {
+  data: unknown;
+  /** The place of the value at `path` (or of its nearest parent that exists). */
+  locate(path: readonly PropertyKey[]): Place;
+  /** The place of the key at `path`, for "unknown field" messages. */
+  locateKey(path: readonly PropertyKey[]): Place;
+}
+
+export interface ParseYamlOptions {
+  /** Line of the file where `text` begins (1-based), so positions point into the whole file. */
+  firstLine: number;
+  /** Rule id for syntax errors. */
+  rule: string;
+  /** Largest number of alias expansions; guards against "billion laughs" documents. */
+  maxAliasCount: number;
+}
+
+/**
+ * Parses YAML as data only (the core schema: no tags that build objects, no code), reporting
+ * syntax errors, duplicate keys and alias bombs as messages on `file` with their positions.
+ * Returns undefined when the text is not usable.
+ */
+export function parseYaml(file: VFile, text: string, options: ParseYamlOptions): PositionedYaml | undefined {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, schema: 'core', uniqueKeys: true, prettyErrors: false, strict: true });
+  const toPoint = (offset: number) => {
+    const { line, col } = lineCounter.linePos(offset);
+    return { line: line + options.firstLine - 1, column: col };
+  };
+  for (const error of doc.errors) {
+    report(file, 'error', `YAML: ${firstLine(error.message)}.`, options.rule, toPoint(error.pos[0]));
+  }
+  for (const warning of doc.warnings) {
+    report(file, 'warning', `YAML: ${firstLine(warning.message)}.`, options.rule, toPoint(warning.pos[0]));
+  }
+  if (doc.errors.length > 0) return undefined;
+
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: options.maxAliasCount });
+  } catch (error) {
+    report(file, 'error', `YAML: ${(error as Error).message} (more than ${options.maxAliasCount} alias expansions).`, options.rule, toPoint(0));
+    return undefined;
+  }
+
+  const rangeAt = (path: readonly PropertyKey[], key: boolean): Place => {
+    for (let depth = path.length; depth >= 0; depth--) {
+      const found = nodeAt(doc, path.slice(0, depth), key && depth === path.length);
+      if (found?.range) return { start: toPoint(found.range[0]), end: toPoint(found.range[1]) };
+    }
+    return { start: toPoint(0) };
+  };
+  return { data, locate: (path) => rangeAt(path, false), locateKey: (path) => rangeAt(path, true) };
+}
+
+function nodeAt(doc: Document, path: readonly PropertyKey[], key: boolean): { range?: [number, number, number] | null } | undefined {
+  if (!key) {
+    const node: unknown = doc.getIn(path, true);
+    return isNode(node) ? node : undefined;
+  }
+  const parent: unknown = path.length === 1 ? doc.contents : doc.getIn(path.slice(0, -1), true);
+  if (!isMap(parent)) return undefined;
+  const name = String(path[path.length - 1]);
+  const pair = parent.items.find((item) => isScalar(item.key) && String(item.key.value) === name);
+  return isScalar(pair?.key) ? pair.key : undefined;
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0]!.replace(/[.:]$/, '');
+}
