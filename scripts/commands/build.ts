@@ -74,6 +74,7 @@ export function progressPrinter(settings: Settings, io: Io): (event: BuildEvent)
         } else {
           const outputs = outcome.written.map((path) => `${relative(cwd, path)} (${formatBytes(statSync(path).size)}${path.endsWith('.pdf') && outcome.pages ? `, ${outcome.pages} page${outcome.pages === 1 ? '' : 's'}` : ''})`);
           io.stdout.write(`  ✓ ${relative(cwd, job.source)} → ${outputs.join(', ')}  ${seconds(durationMs)}\n`);
+          if (settings.env.BRIEF_TIMINGS) io.stdout.write(`    ${Object.entries(outcome.timings).map(([stage, ms]) => `${stage} ${Math.round(ms)} ms`).join(', ')}\n`);
         }
         break;
       }

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { Io } from '../cli.ts';
 import { ensureTestTools } from '../setup/tools.ts';
-import { TOOL_ROOT } from '../pipeline/settings.ts';
+import { TOOL_ROOT } from '../paths.ts';
 
 /** `npm test`: makes sure Chromium, qpdf, poppler and Java are installed, then runs vitest. */
 export async function test(argv: string[], io: Io): Promise<number> {

@@ -76,6 +76,8 @@ export class BrowserPool {
       handleSIGTERM: false,
       handleSIGHUP: false,
       signal: options.signal,
+      // We open our own pages; waiting for Chrome's first tab costs a round trip for nothing.
+      waitForInitialPage: false,
     });
     const pool = new BrowserPool(browser, options);
     options.signal?.addEventListener('abort', () => void pool.close(), { once: true });

@@ -1,5 +1,5 @@
 import type { Root } from 'hast';
-import { posix } from 'node:path';
+import { join, posix } from 'node:path';
 import type { VFile } from 'vfile';
 import { DOCUMENT_ORIGIN, type BrowserPool } from './browser.ts';
 import type { BriefJob } from './discover.ts';
@@ -8,11 +8,13 @@ import { fontFaceCss, resolveFaces, visibleText, type ResolvedFace } from './fon
 import { readFrontMatter } from './front-matter.ts';
 import type { MarkdownProcessor } from './markdown.ts';
 import { hasErrors, report } from './messages.ts';
-import { countPages, finishPdf, readOutline, type OutlineEntry } from './pdf-finish.ts';
+import { finishPdf, openPdf, readOutline, type OutlineEntry } from './pdf-finish.ts';
+import type { PDFDocument } from 'pdf-lib';
 import rehypeHyphenate from './plugins/rehype-hyphenate.ts';
 import { readSource } from './read.ts';
 import type { BriefMatter } from './schema.ts';
 import type { Settings } from './settings.ts';
+import { TOOL_ROOT } from '../paths.ts';
 import { TemplateError, UnknownTemplateError, loadTemplate, type Template } from './template.ts';
 import { buildView, type Target, type TocEntry } from './view.ts';
 import { writeFileAtomic } from './write.ts';
@@ -104,7 +106,7 @@ export async function buildBrief(job: BriefJob, context: RunContext): Promise<Br
   const draft = render('html', bodyHtml, tocEntries(file.data.headings ?? [], null), '');
   if (draft === undefined) return outcome;
   const faces = facesFor(context, template, draft);
-  const fonts = await time('fonts', () => fontFaceCss(faces, visibleText(draft)));
+  const fonts = await time('fonts', () => fontFaceCss(faces, visibleText(draft), join(settings.cacheDir, 'fonts')));
 
   if (settings.formats.has('html')) {
     const html = render('html', bodyHtml, matter.toc === true ? tocEntries(file.data.headings ?? [], null) : null, fonts);
@@ -118,9 +120,9 @@ export async function buildBrief(job: BriefJob, context: RunContext): Promise<Br
     const printed = await time('pdf', () => printWithToc(job, context, file, matter, (toc) => render('pdf', printBody, toc, fonts)));
     if (!printed) return outcome;
     const finished = await time('finish', () =>
-      finishPdf(printed.bytes, pdfInfo(matter, common.generator, settings.env), (link) => relativeLink(link, job.id)),
+      finishPdf(printed.doc, pdfInfo(matter, common.generator, settings.env), (link) => relativeLink(link, job.id)),
     );
-    outcome.pages = printed.pages;
+    outcome.pages = printed.doc.getPageCount();
     await time('write', () => writeFileAtomic(job.outputs.pdf, finished));
     outcome.written.push(job.outputs.pdf);
   }
@@ -139,12 +141,12 @@ async function printWithToc(
   file: VFile,
   matter: BriefMatter,
   render: (toc: TocEntry[] | null) => string | undefined,
-): Promise<{ bytes: Uint8Array; pages: number } | undefined> {
+): Promise<{ doc: PDFDocument } | undefined> {
   const headings = file.data.headings ?? [];
   const browser = await context.browser();
   const documentUrl = `${DOCUMENT_ORIGIN}${job.id.split('/').map(encodeURIComponent).join('/')}.html`;
   return browser.withPage(async (page) => {
-    const print = async (toc: TocEntry[] | null): Promise<{ bytes: Uint8Array; pages: number } | undefined> => {
+    const print = async (toc: TocEntry[] | null): Promise<{ doc: PDFDocument } | undefined> => {
       const html = render(toc);
       if (html === undefined) return undefined;
       await page.load(documentUrl, html);
@@ -155,16 +157,16 @@ async function printWithToc(
         tagged: true,
         timeout: context.settings.config.limits.render_timeout_ms,
       });
-      return { bytes, pages: await countPages(bytes) };
+      return { doc: await openPdf(bytes) };
     };
     let toc = matter.toc === true && headings.length > 0 ? tocEntries(headings, null) : null;
     let printed = await print(toc);
-    if (printed && !toc && matter.toc === undefined && printed.pages > TOC_AUTO_PAGES && headings.length > 0) {
+    if (printed && !toc && matter.toc === undefined && printed.doc.getPageCount() > TOC_AUTO_PAGES && headings.length > 0) {
       toc = tocEntries(headings, null);
       printed = await print(toc);
     }
     for (let attempt = 0; printed && toc && attempt < 4; attempt++) {
-      const pages = headingPages(headings, await readOutline(printed.bytes));
+      const pages = headingPages(headings, readOutline(printed.doc));
       const next = tocEntries(headings, pages);
       if (next.every((entry, index) => entry.page === toc![index]!.page)) break;
       toc = next;
@@ -256,7 +258,7 @@ async function templateFor(context: RunContext, name: string, file: VFile): Prom
 function facesFor(context: RunContext, template: Template, html: string): ResolvedFace[] {
   let faces = context.faces.get(template.name);
   if (!faces) {
-    faces = resolveFaces(template.fonts, context.settings.root);
+    faces = resolveFaces(template.fonts, TOOL_ROOT);
     context.faces.set(template.name, faces);
   }
   const hasCode = /<(code|pre|kbd|samp)[\s>]/.test(html);

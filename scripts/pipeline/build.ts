@@ -2,9 +2,8 @@ import { VFile } from 'vfile';
 import { BriefError } from '../errors.ts';
 import { resolveChrome, type ChromeLocation } from '../setup/chrome.ts';
 import { BrowserPool } from './browser.ts';
-import { buildBrief, type BriefOutcome, type RunContext } from './build-brief.ts';
+import type { BriefOutcome, RunContext } from './build-brief.ts';
 import { findBriefs, type BriefJob } from './discover.ts';
-import { createMarkdownProcessor } from './markdown.ts';
 import { hasErrors, report } from './messages.ts';
 import type { Settings } from './settings.ts';
 import { removeStaleTempFiles } from './write.ts';
@@ -54,10 +53,12 @@ export async function buildAll(settings: Settings, control: BuildControl = {}): 
   emit({ type: 'plan', total: jobs.length });
   await removeStaleTempFiles(settings.outDir);
 
-  const context = createRunContext(settings, control);
-  try {
-    // Chrome takes half a second to start: start it now, while the Markdown is parsed.
+  const context = await createRunContext(settings, control, (context) => {
+    // Chrome takes half a second to start: start it before loading the Markdown pipeline (which
+    // itself takes half a second to import), so the two overlap.
     if (settings.formats.has('pdf') && jobs.length > 0) context.browser().catch(() => {});
+  });
+  try {
     const results = await runLimited(jobs, settings.jobs, control.signal, async (job) => {
       emit({ type: 'brief-start', job });
       const result = await buildOne(job, context);
@@ -71,18 +72,26 @@ export async function buildAll(settings: Settings, control: BuildControl = {}): 
   }
 }
 
-/** A run's shared parts, with `close()` to release Chrome. */
-export function createRunContext(settings: Settings, control: BuildControl): RunContext & { close(): Promise<void> } {
+/** What a run keeps across briefs, with `close()` to release Chrome. */
+export type RunningContext = RunContext & { close(): Promise<void>; buildBrief: typeof import('./build-brief.ts').buildBrief };
+
+/**
+ * A run's shared parts. `beforeLoad` runs once the context exists but before the Markdown
+ * pipeline is imported, so a caller can start Chrome first and let the two overlap.
+ */
+export async function createRunContext(settings: Settings, control: BuildControl, beforeLoad?: (context: RunningContext) => void): Promise<RunningContext> {
   let launching: Promise<BrowserPool> | undefined;
   const emit = control.onEvent ?? (() => {});
-  return {
+  const context = {
     settings,
-    processor: createMarkdownProcessor({ allowedRoots: [settings.sourceDir, settings.templatesDir, ...settings.inputs] }),
+    processor: undefined as unknown as RunContext['processor'],
+    buildBrief: undefined as unknown as RunningContext['buildBrief'],
     templates: new Map(),
     faces: new Map(),
     browser() {
       launching ??= (async () => {
         const start = performance.now();
+        if (settings.env.BRIEF_TIMINGS) emit({ type: 'log', line: `chrome launch starts at ${Math.round(start)} ms` });
         const location = await resolveChrome({ env: settings.env, install: true, log: (line) => emit({ type: 'log', line }) });
         const pool = await BrowserPool.launch({ executablePath: location.executablePath, timeoutMs: settings.config.limits.render_timeout_ms, signal: control.signal });
         emit({ type: 'chrome', location, launchMs: performance.now() - start });
@@ -95,14 +104,20 @@ export function createRunContext(settings: Settings, control: BuildControl): Run
       const pool = await launching.catch(() => undefined);
       await pool?.close();
     },
-  };
+  } satisfies RunningContext as RunningContext;
+  beforeLoad?.(context);
+  const [{ buildBrief }, { createMarkdownProcessor }] = await Promise.all([import('./build-brief.ts'), import('./markdown.ts')]);
+  context.buildBrief = buildBrief;
+  if (settings.env.BRIEF_TIMINGS) emit({ type: 'log', line: `pipeline loaded at ${Math.round(performance.now())} ms` });
+  context.processor = createMarkdownProcessor({ allowedRoots: [settings.sourceDir, settings.templatesDir, ...settings.inputs] });
+  return context;
 }
 
-async function buildOne(job: BriefJob, context: RunContext): Promise<BriefResult> {
+async function buildOne(job: BriefJob, context: RunningContext): Promise<BriefResult> {
   const start = performance.now();
   let outcome: BriefOutcome;
   try {
-    outcome = await buildBrief(job, context);
+    outcome = await context.buildBrief(job, context);
   } catch (error) {
     const file = new VFile({ path: job.source });
     const reason = error instanceof Error ? error.message : String(error);

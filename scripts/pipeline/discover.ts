@@ -1,5 +1,5 @@
 import { readdir, stat } from 'node:fs/promises';
-import { basename, dirname, join, relative, sep } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import { UsageError } from '../errors.ts';
 import type { Settings } from './settings.ts';
 
@@ -50,7 +50,8 @@ async function markdownFiles(dir: string): Promise<string[]> {
     if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
     const path = join(dir, entry.name);
     if (entry.isDirectory()) found.push(...(await markdownFiles(path)));
-    else if (entry.isFile() && entry.name.toLowerCase().endsWith('.md') && !entry.name.startsWith('_') && !IGNORED.test(entry.name)) found.push(path);
+    // Symbolic links count too, broken ones included, so that reading them reports the problem.
+    else if ((entry.isFile() || entry.isSymbolicLink()) && entry.name.toLowerCase().endsWith('.md') && !entry.name.startsWith('_') && !IGNORED.test(entry.name)) found.push(path);
   }
   return found;
 }
@@ -59,7 +60,3 @@ function isInside(path: string, dir: string): boolean {
   return path === dir || path.startsWith(dir + sep);
 }
 
-/** The file name of an output, for summaries. */
-export function outputName(path: string): string {
-  return basename(path);
-}

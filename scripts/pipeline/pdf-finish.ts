@@ -26,12 +26,12 @@ export interface OutlineEntry {
  * carrying the same, and links to sibling files made relative again. Every other object (tags,
  * outline, fonts, links) is kept as Chrome wrote it.
  */
-export async function finishPdf(bytes: Uint8Array, info: PdfInfo, rewriteLink: (url: string) => string | undefined): Promise<Uint8Array> {
-  const doc = await PDFDocument.load(bytes, { updateMetadata: false });
+export async function finishPdf(doc: PDFDocument, info: PdfInfo, rewriteLink: (url: string) => string | undefined): Promise<Uint8Array> {
   doc.setTitle(info.title, { showInWindowTitleBar: true });
   doc.setAuthor(info.author);
   doc.setSubject(info.subject);
-  doc.setKeywords(info.keywords);
+  // pdf-lib joins keywords with spaces; "Japan, United States" must stay two keywords.
+  doc.setKeywords([info.keywords.join(', ')]);
   doc.setCreator(info.creator);
   doc.setProducer(`${info.creator} (Chromium, pdf-lib)`);
   if (info.date) {
@@ -60,9 +60,13 @@ export async function finishPdf(bytes: Uint8Array, info: PdfInfo, rewriteLink: (
   return doc.save({ useObjectStreams: false, addDefaultPage: false, updateFieldAppearances: false });
 }
 
+/** Parses a PDF Chrome printed, once: its page count, outline and finishing all use the result. */
+export async function openPdf(bytes: Uint8Array): Promise<PDFDocument> {
+  return PDFDocument.load(bytes, { updateMetadata: false });
+}
+
 /** The PDF's outline (bookmarks) in reading order, each with the page it opens. */
-export async function readOutline(bytes: Uint8Array): Promise<OutlineEntry[]> {
-  const doc = await PDFDocument.load(bytes, { updateMetadata: false });
+export function readOutline(doc: PDFDocument): OutlineEntry[] {
   const pageNumbers = new Map<string, number>();
   doc.getPages().forEach((page, index) => pageNumbers.set(page.ref.toString(), index + 1));
   const entries: OutlineEntry[] = [];
@@ -86,11 +90,6 @@ export async function readOutline(bytes: Uint8Array): Promise<OutlineEntry[]> {
   };
   walk(outlines?.get(PDFName.of('First')), 1);
   return entries;
-}
-
-/** The page count of a PDF. */
-export async function countPages(bytes: Uint8Array): Promise<number> {
-  return (await PDFDocument.load(bytes, { updateMetadata: false })).getPageCount();
 }
 
 function xmp(info: PdfInfo): string {

@@ -62,7 +62,20 @@ function firstInvalidUtf8(bytes: Buffer): number {
     else bad = middle;
   }
   // A file that ends inside a character decodes as a prefix: point at that last character.
-  return Math.min(good, bytes.length - 1);
+  const detected = Math.min(good, bytes.length - 1);
+  // The decoder notices a broken character at the byte that breaks it; the culprit is the byte
+  // that began the character, when the bytes before the detection point are an unfinished one.
+  for (let back = 1; back <= 3 && detected - back >= 0; back++) {
+    const byte = bytes[detected - back]!;
+    if (byte < 0x80) break;
+    if (byte >= 0xc0) return sequenceLength(byte) > back ? detected - back : detected;
+  }
+  return detected;
+}
+
+/** Bytes in a UTF-8 character, from its first byte. */
+function sequenceLength(lead: number): number {
+  return lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : 2;
 }
 
 function decodesAsPrefix(bytes: Uint8Array): boolean {

@@ -10,7 +10,7 @@ const text = z.string().trim().min(1, { message: 'text that is not empty' });
 
 const isoDate = z
   .string()
-  .regex(/^\d{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?$/, { message: 'a date as YYYY-MM-DD or YYYY-MM, such as 2009-09-30' })
+  .regex(/^\d{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?$/, { message: 'a date as YYYY-MM-DD or YYYY-MM, such as 2009-09-30', abort: true })
   .refine((value) => value.length === 7 || !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value), {
     message: 'a real calendar date as YYYY-MM-DD',
   });

@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
+import { TOOL_ROOT, toolVersion } from '../paths.ts';
 import type { VFile } from 'vfile';
 import { loadConfig } from './config.ts';
 import type { Config } from './schema.ts';
@@ -38,10 +38,9 @@ export interface Settings {
   env: NodeJS.ProcessEnv;
   /** "brief 0.1.0": written into every output. */
   generator: string;
+  /** Where derived files that are slow to make are kept between runs (font subsets). */
+  cacheDir: string;
 }
-
-/** The tool's own folder (not the project's): package.json with its version, node_modules. */
-export const TOOL_ROOT = resolve(import.meta.dirname, '..', '..');
 
 /**
  * Turns command-line options into settings: the one place defaults live. Relative paths are
@@ -66,6 +65,7 @@ export async function resolveSettings(options: BuildOptions, context: { cwd: str
     configFile: file,
     env: context.env,
     generator: `brief ${toolVersion()}`,
+    cacheDir: join(TOOL_ROOT, 'node_modules', '.cache', 'brief'),
   };
 }
 
@@ -74,10 +74,3 @@ export function defaultJobs(): number {
   return Math.max(2, availableParallelism());
 }
 
-let version: string | undefined;
-
-/** The tool's version from its package.json. */
-export function toolVersion(): string {
-  version ??= (JSON.parse(readFileSync(join(TOOL_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
-  return version;
-}

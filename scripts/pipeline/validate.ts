@@ -26,8 +26,13 @@ export function validate<Schema extends z.ZodObject>(schema: Schema, yaml: Posit
   warnUnknownKeys(schema, data as Record<string, unknown>, [], yaml, file, options);
   const result = schema.safeParse(data);
   if (result.success) return result.data;
+  const reported = new Set<string>();
   for (const issue of result.error.issues) {
     const path = issue.path;
+    // One message per field: the first problem found is the one to fix.
+    const pathKey = JSON.stringify(path);
+    if (reported.has(pathKey)) continue;
+    reported.add(pathKey);
     const key = path.map((part) => (typeof part === 'number' ? `[${part}]` : `.${String(part)}`)).join('').slice(1) || '(top level)';
     const found = valueAt(data, path);
     const expected = expectedOf(issue);

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { SetupError } from '../errors.ts';
+import { TOOL_ROOT } from '../paths.ts';
 
 /** Where a Chrome executable was found, for the build log and for error messages. */
 export interface ChromeLocation {
@@ -117,7 +118,7 @@ async function findPuppeteerDownload(): Promise<string | undefined> {
 }
 
 function puppeteerCli(): string {
-  return join(import.meta.dirname, '..', '..', 'node_modules', 'puppeteer', 'lib', 'cjs', 'puppeteer', 'node', 'cli.js');
+  return join(TOOL_ROOT, 'node_modules', 'puppeteer', 'lib', 'cjs', 'puppeteer', 'node', 'cli.js');
 }
 
 function isSnapStub(path: string): boolean {

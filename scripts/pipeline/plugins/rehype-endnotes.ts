@@ -14,7 +14,7 @@ export default function rehypeEndnotes() {
       node.properties.className = ['footnotes', 'endnotes'];
       const heading = node.children.find((child) => child.type === 'element' && /^h[1-6]$/.test(child.tagName));
       if (heading?.type === 'element') {
-        heading.properties.className = [];
+        delete heading.properties.className;
         heading.children = [{ type: 'text', value: file.data.labels?.notes ?? 'Notes' }];
       }
     });

@@ -39,7 +39,23 @@ function walk(nodes: RootContent[], hyphenate: Hyphenator | undefined): void {
 
 /** Hyphenates words only: tokens with "/", "@" or digits (URLs, addresses, figures) stay whole. */
 function hyphenateWords(text: string, hyphenate: Hyphenator): string {
-  return text.replace(/[^\s]+/g, (token) => (/[\/@\d]/.test(token) || token.length < 6 ? token : hyphenate(token)));
+  return text.replace(/[^\s]+/g, (token) => (/[\/@\d]/.test(token) || token.length < 7 ? token : keepEnds(hyphenate(token))));
+}
+
+/**
+ * Drops break points that would leave fewer than 2 letters before or 3 after (TeX's
+ * lefthyphenmin and righthyphenmin for English), or a single letter between two breaks ("de-mo-c-ra-t-ic" → "de-mo-cra-tic").
+ */
+function keepEnds(word: string): string {
+  return word.replace(/[\p{L}\p{M}'’]+(\u00ad[\p{L}\p{M}'’]+)+/gu, (hyphenated) => {
+    const parts = hyphenated.split('\u00ad');
+    for (let index = 1; index < parts.length - 1; index++) {
+      if (parts[index]!.length === 1) parts.splice(index, 2, parts[index]! + parts[index + 1]!);
+    }
+    while (parts.length > 1 && parts[0]!.length < 2) parts.splice(0, 2, parts[0]! + parts[1]!);
+    while (parts.length > 1 && parts[parts.length - 1]!.length < 3) parts.splice(-2, 2, parts[parts.length - 2]! + parts[parts.length - 1]!);
+    return parts.join('\u00ad');
+  });
 }
 
 function isUrlLink(node: Element): boolean {

@@ -1,0 +1,113 @@
+import { symlink } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { brief, createProject, type TempProject } from './helpers/project.ts';
+
+let project: TempProject;
+afterEach(async () => {
+  await project?.remove();
+});
+
+describe('npm run build: usage', () => {
+  it('prints help and exits 0', async () => {
+    project = await createProject();
+    const result = await project.run(['build', '--help']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Usage: npm run build -- [files or folders…] [options]');
+    expect(result.stdout).toContain('--format LIST');
+  });
+
+  it.each([
+    [['build', '--nope'], "brief: Unknown option '--nope'."],
+    [['build', '--format', 'docx'], 'brief: --format takes html, pdf or html,pdf; got "docx".'],
+    [['build', '--jobs', 'many'], 'brief: --jobs takes a whole number from 1 to 64; got "many".'],
+    [['build', '--shard', '3/2'], 'brief: --shard takes I/N with 1 ≤ I ≤ N, such as 2/4; got "3/2".'],
+    [['build', 'nowhere/'], 'brief: No such file or folder: nowhere'],
+    [['compile'], 'brief: Unknown command "compile".'],
+  ])('rejects %j with exit 2 and one line saying why', async (argv, message) => {
+    project = await createProject();
+    const result = await project.run(argv);
+    expect(result.code).toBe(2);
+    expect(result.stderr.split('\n')[0]).toContain(message);
+  });
+});
+
+describe('npm run build: briefs that fail', () => {
+  it('builds the good briefs, reports the bad one with file:line:col and exits 1', async () => {
+    project = await createProject({
+      'source/good.md': brief('Fine.\n'),
+      'source/bad.md': brief('Text.\n', { date: 'last week' }),
+    });
+    const result = await project.run(['build', '--format', 'html']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('source/bad.md:3:7 error Front-matter field "date" is "last week"; expected a date as YYYY-MM-DD or YYYY-MM, such as 2009-09-30. (front-matter-field)');
+    expect(existsSync(join(project.root, 'output/good.html'))).toBe(true);
+    expect(existsSync(join(project.root, 'output/bad.html'))).toBe(false);
+    expect(result.stdout).toContain('Built 1 of 2 briefs');
+    expect(result.stdout).toContain('1 failed');
+  });
+
+  it('names the templates that exist when a brief asks for one that does not', async () => {
+    project = await createProject({ 'source/x.md': brief('Text.\n', { template: 'annual-report' }) });
+    const result = await project.run(['build', '--format', 'html']);
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim()).toBe('source/x.md:4:1 error Cannot find template "templates/annual-report". Create it, or set "template:" to one of: policy-brief. (unknown-template)');
+  });
+
+  it('reports a file that cannot be read as text', async () => {
+    project = await createProject({ 'source/binary.md': '\u0000\u0001PNG' });
+    const result = await project.run(['build', '--format', 'html']);
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim()).toBe('source/binary.md:1:1 error The file contains a NUL byte at byte 0: it looks like a binary file, not Markdown text. (binary-file)');
+  });
+
+  it('reports a brief whose file has gone (a broken link)', async () => {
+    project = await createProject();
+    await project.write('source/.keep', '');
+    await symlink(join(project.root, 'source', 'gone.md'), join(project.root, 'source', 'link.md'));
+    const result = await project.run(['build', '--format', 'html']);
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim()).toBe('source/link.md:1:1 error The file does not exist. Check the path and its permissions. (unreadable-file)');
+  });
+
+  it('reports a template error at the template\'s own line and column', async () => {
+    project = await createProject({ 'source/x.md': brief() });
+    const layout = await project.read('templates/policy-brief/layout.hbs');
+    await project.write('templates/policy-brief/layout.hbs', layout.replace('<title>{{title}}</title>', '<title>{{titel}}</title>'));
+    const result = await project.run(['build', '--format', 'html']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^templates\/policy-brief\/layout\.hbs:6:\d+ error Template: "titel" not defined in \[object Object\] \(template-error\)$/m);
+  });
+
+  it('reports a Handlebars syntax error in a partial', async () => {
+    project = await createProject({ 'source/x.md': brief() });
+    await project.write('templates/policy-brief/partials/toc.hbs', '<nav>{{#each toc}}\n{{/if}}</nav>\n');
+    const result = await project.run(['build', '--format', 'html']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^templates\/policy-brief\/partials\/toc\.hbs:1:\d+ error Template: each doesn.t match if \(template-error\)$/m);
+  });
+});
+
+describe('npm run build: HTML handouts', () => {
+  it('escapes every front-matter value and inserts only the body raw', async () => {
+    project = await createProject({
+      'source/x.md': brief('Body with <b>bold</b> and {{title}}.\n', { title: '"<script>alert(1)</script>"', summary: '"{{{body}}} & <i>x</i>"' }),
+    });
+    const result = await project.run(['build', '--format', 'html']);
+    expect(result.code).toBe(0);
+    const html = await project.read('output/x.html');
+    expect(html).toContain('<title>&lt;script&gt;alert(1)&lt;/script&gt;</title>');
+    expect(html).toContain('<meta name="description" content="{{{body}}} &amp; &lt;i&gt;x&lt;/i&gt;">');
+    expect(html).toContain('Body with <b>bold</b> and {{title}}.');
+    expect(html).not.toContain('<script');
+  });
+
+  it('mirrors the source tree under the output folder', async () => {
+    project = await createProject({ 'source/asia/japan.md': brief(), 'source/top.md': brief() });
+    const result = await project.run(['build', '--format', 'html', '--out', 'public']);
+    expect(result.code).toBe(0);
+    expect(existsSync(join(project.root, 'public/asia/japan.html'))).toBe(true);
+    expect(existsSync(join(project.root, 'public/top.html'))).toBe(true);
+  });
+});

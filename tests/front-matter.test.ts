@@ -1,0 +1,87 @@
+import { VFile } from 'vfile';
+import { describe, expect, it } from 'vitest';
+import { readFrontMatter } from '../scripts/pipeline/front-matter.ts';
+import { formatMessage } from '../scripts/pipeline/messages.ts';
+
+function parse(text: string) {
+  const file = new VFile({ path: '/project/source/x.md', value: text });
+  const matter = readFrontMatter(file);
+  return { matter, messages: file.messages.map((message) => formatMessage(message, '/project')) };
+}
+
+describe('front matter', () => {
+  it('validates and fills defaults', () => {
+    const { matter, messages } = parse('---\ntitle: Hello\ndate: 2009-09\n---\nBody');
+    expect(messages).toEqual([]);
+    expect(matter).toMatchObject({ title: 'Hello', date: '2009-09', lang: 'en', keywords: [], key_points: [] });
+  });
+
+  it('names the file, line, column, key, what was found and what is expected', () => {
+    const { matter, messages } = parse('---\ntitle: Hello\ndate: Sept 2009\n---\n');
+    expect(matter).toBeUndefined();
+    expect(messages).toEqual(['source/x.md:3:7 error Front-matter field "date" is "Sept 2009"; expected a date as YYYY-MM-DD or YYYY-MM, such as 2009-09-30. (front-matter-field)']);
+  });
+
+  it('reports a missing title', () => {
+    expect(parse('---\nlang: en\n---\n').messages).toEqual(['source/x.md:2:1 error Front-matter field "title" is missing; expected text. (front-matter-field)']);
+  });
+
+  it('reports a wrong type inside a list with its index', () => {
+    const { messages } = parse('---\ntitle: T\nkey_points:\n  - fine\n  - [nested]\n---\n');
+    expect(messages).toEqual(['source/x.md:5:5 error Front-matter field "key_points[1]" is a list; expected text. (front-matter-field)']);
+  });
+
+  it('rejects an impossible date', () => {
+    expect(parse('---\ntitle: T\ndate: 2009-02-30\n---\n').messages[0]).toMatch(/^source\/x\.md:3:7 error .*expected a real calendar date/);
+  });
+
+  it('warns about an unknown field and suggests the likely one', () => {
+    const { matter, messages } = parse('---\ntitle: T\nsumary: oops\n---\n');
+    expect(matter?.title).toBe('T');
+    expect(messages).toEqual(['source/x.md:3:1 warning Unknown front-matter field "sumary" is ignored. Did you mean "summary"? (unknown-field)']);
+  });
+
+  it('requires front matter', () => {
+    expect(parse('# Just text\n').messages).toEqual([
+      'source/x.md:1:1 error The brief has no front matter. Start the file with a "---" line, then "title: …", then another "---" line. (front-matter-missing)',
+    ]);
+  });
+
+  it.each(['---js', '---javascript', '--- js', '+++', ';;;'])('refuses the %s front-matter engine without running it', (fence) => {
+    const { matter, messages } = parse(`${fence}\n{ title: (function(){ throw new Error('ran') })() }\n${fence}\n`);
+    expect(matter).toBeUndefined();
+    expect(messages).toHaveLength(1);
+    expect(messages[0]).toMatch(/^source\/x\.md:1:1 error Front matter must be YAML between two "---" lines; ".*" asks for another format or engine, which brief does not run\. \(front-matter-engine\)$/);
+  });
+
+  it('reports an unclosed block', () => {
+    expect(parse('---\ntitle: T\n').messages[0]).toMatch(/front matter is never closed.*\(front-matter-unclosed\)$/);
+  });
+
+  it('reports YAML syntax errors at their position', () => {
+    expect(parse('---\ntitle: T\nkeywords: [a, b\n---\n').messages[0]).toMatch(/^source\/x\.md:\d+:\d+ error YAML: .*\(front-matter-yaml\)$/);
+  });
+
+  it('reports duplicate keys', () => {
+    expect(parse('---\ntitle: A\ntitle: B\n---\n').messages[0]).toMatch(/^source\/x\.md:3:1 error YAML: Map keys must be unique.*\(front-matter-yaml\)$/);
+  });
+
+  it('stops alias bombs', () => {
+    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]', 'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]', 'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]', 'd: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]'];
+    const { matter, messages } = parse(`---\ntitle: T\n${bomb.join('\n')}\n---\n`);
+    expect(matter).toBeUndefined();
+    expect(messages[0]).toMatch(/error YAML: Excessive alias count .*\(front-matter-yaml\)$/);
+  });
+
+  it('cannot pollute prototypes', () => {
+    const { matter } = parse('---\ntitle: T\n__proto__: { polluted: true }\nconstructor: { prototype: { polluted: true } }\n---\n');
+    expect(matter?.title).toBe('T');
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(Object.getPrototypeOf(matter)).toBe(Object.prototype);
+  });
+
+  it('keeps YAML tags from building objects', () => {
+    const { messages } = parse('---\ntitle: !!js/function "function () {}"\n---\n');
+    expect(messages.join('\n')).not.toMatch(/ran/);
+  });
+});
