@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Browser, HTTPRequest, Page } from 'puppeteer';
 
 /** Flags for headless Chromium in CI containers and on closed networks (see README, "Chrome"). */
@@ -14,6 +17,9 @@ export const CHROME_ARGS = [
   '--font-render-hinting=none',
   '--mute-audio',
 ];
+
+/** How long Chrome may take to close before it is killed. */
+const CLOSE_GRACE_MS = 3000;
 
 /** The origin documents are served from inside the sealed page; nothing is fetched from it. */
 export const DOCUMENT_ORIGIN = 'https://brief.invalid/';
@@ -60,26 +66,39 @@ export class BrowserPool {
   private constructor(
     private readonly browser: Browser,
     private readonly options: BrowserOptions,
+    /** Chrome's own temporary folder (TMPDIR), removed with it. */
+    private readonly tempDir: string,
   ) {}
 
   /** Starts Chrome. Pass the returned pool's `close()` to a `finally`. */
   static async launch(options: BrowserOptions): Promise<BrowserPool> {
     const { default: puppeteer } = await import('puppeteer');
-    const browser = await puppeteer.launch({
-      executablePath: options.executablePath,
-      headless: true,
-      args: CHROME_ARGS,
-      timeout: options.timeoutMs,
-      protocolTimeout: options.timeoutMs,
-      // Chrome must not outlive us: brief closes it itself, on every path.
-      handleSIGINT: false,
-      handleSIGTERM: false,
-      handleSIGHUP: false,
-      signal: options.signal,
-      // We open our own pages; waiting for Chrome's first tab costs a round trip for nothing.
-      waitForInitialPage: false,
-    });
-    const pool = new BrowserPool(browser, options);
+    // Chrome keeps shared memory files in TMPDIR (with --disable-dev-shm-usage): give it a folder
+    // of its own, so that closing it by SIGKILL leaves nothing behind in /tmp.
+    const tempDir = await mkdtemp(join(tmpdir(), 'brief-chrome-'));
+    let browser: Browser;
+    try {
+      browser = await puppeteer.launch({
+        executablePath: options.executablePath,
+        headless: true,
+        args: CHROME_ARGS,
+        env: { ...process.env, TMPDIR: tempDir },
+        timeout: options.timeoutMs,
+        protocolTimeout: options.timeoutMs,
+        // Chrome must not outlive us: brief closes it itself, on every path.
+        handleSIGINT: false,
+        handleSIGTERM: false,
+        handleSIGHUP: false,
+        signal: options.signal,
+      });
+    } catch (error) {
+      await rm(tempDir, { recursive: true, force: true });
+      throw error;
+    }
+    const pool = new BrowserPool(browser, options, tempDir);
+    // Chrome opens one tab as it starts: the first print uses it rather than waiting for a new one.
+    const [first] = await browser.pages();
+    if (first) pool.idle.push(await pool.setUpPage(first));
     options.signal?.addEventListener('abort', () => void pool.close(), { once: true });
     return pool;
   }
@@ -124,18 +143,37 @@ export class BrowserPool {
     }
   }
 
-  /** Closes Chrome and its pages. Safe to call more than once. */
+  /**
+   * Ends Chrome and every process it started: a graceful close first (Chrome then reaps its own
+   * child processes, leaving no zombies), and if that has not finished within a few seconds, a
+   * SIGKILL to Chrome's whole process group. Safe to call more than once.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.idle.length = 0;
-    await this.browser.close().catch(() => {
-      this.browser.process()?.kill('SIGKILL');
-    });
+    const chrome = this.browser.process();
+    const running = () => chrome !== null && chrome.exitCode === null && chrome.signalCode === null;
+    const exited = chrome && running() ? new Promise<void>((resolve) => chrome.once('exit', () => resolve())) : Promise.resolve();
+    const graceful = this.browser.close().catch(() => {});
+    const timer = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), CLOSE_GRACE_MS).unref());
+    if ((await Promise.race([graceful.then(() => exited), timer])) === 'timeout' && chrome?.pid && running()) {
+      try {
+        // puppeteer starts Chrome detached, as the leader of its own process group.
+        process.kill(-chrome.pid, 'SIGKILL');
+      } catch {
+        chrome.kill('SIGKILL');
+      }
+      await exited;
+    }
+    await rm(this.tempDir, { recursive: true, force: true });
   }
 
   private async openPage(): Promise<PageSlot> {
-    const page = await this.browser.newPage();
+    return this.setUpPage(await this.browser.newPage());
+  }
+
+  private async setUpPage(page: Page): Promise<PageSlot> {
     const slot: PageSlot = { page, job: undefined };
     page.setDefaultTimeout(this.options.timeoutMs);
     await page.setJavaScriptEnabled(false);

@@ -1,0 +1,59 @@
+import { spawn } from 'node:child_process';
+import { cp, mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TOOL_ROOT } from '../paths.ts';
+
+/** The median of a list of numbers. */
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+/** Runs a command to completion and returns its wall time in milliseconds; throws if it fails. */
+export async function timeCommand(command: string, args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<number> {
+  const start = performance.now();
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn(command, args, { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${command} ${args.join(' ')} exited ${code}:\n${stderr}`))));
+  });
+  return performance.now() - start;
+}
+
+/** A copy of this project in a temporary folder (node_modules linked), with only the given sources. */
+export async function benchProject(sources: Record<string, string>): Promise<{ root: string; remove(): Promise<void> }> {
+  const root = await mkdtemp(join(tmpdir(), 'brief-bench-'));
+  for (const entry of ['package.json', 'package-lock.json', 'scripts', 'templates']) {
+    // Keep times: a package-lock.json newer than node_modules would make npm run build reinstall.
+    await cp(join(TOOL_ROOT, entry), join(root, entry), { recursive: true, preserveTimestamps: true });
+  }
+  await symlink(join(TOOL_ROOT, 'node_modules'), join(root, 'node_modules'));
+  await mkdir(join(root, 'source'), { recursive: true });
+  for (const [path, from] of Object.entries(sources)) await cp(from, join(root, 'source', path), { recursive: true });
+  return { root, remove: () => rm(root, { recursive: true, force: true }) };
+}
+
+/** One line of the report: a label, a median and how it compares. */
+export interface BenchRow {
+  label: string;
+  runsMs: number[];
+  note?: string;
+}
+
+/** Formats rows as an aligned table: median, min–max, and the ratio to the row named `against`. */
+export function formatRows(rows: BenchRow[], against?: string): string {
+  const base = rows.find((row) => row.label === against);
+  const width = Math.max(...rows.map((row) => row.label.length));
+  return rows
+    .map((row) => {
+      const value = median(row.runsMs);
+      const ratio = base && row !== base ? `  ${(value / median(base.runsMs)).toFixed(2)}× ${against}` : '';
+      const spread = row.runsMs.length > 1 ? `  (${Math.round(Math.min(...row.runsMs))}–${Math.round(Math.max(...row.runsMs))} ms, n=${row.runsMs.length})` : '';
+      return `  ${row.label.padEnd(width)}  ${String(Math.round(value)).padStart(6)} ms${spread}${ratio}${row.note ? `  ${row.note}` : ''}`;
+    })
+    .join('\n');
+}

@@ -1,0 +1,43 @@
+import type { Io } from '../cli.ts';
+import { EXIT, UsageError } from '../errors.ts';
+import { coldBuild } from '../bench/cold-build.ts';
+import { formatRows, type BenchRow } from '../bench/measure.ts';
+import { parseCommandLine, parseInteger } from './args.ts';
+
+export const BENCH_HELP = `Usage: npm run bench -- [scenario…] [--runs N]
+
+Measures brief's speed against baselines run on this machine in the same run, and prints medians
+and ratios (machines are noisy: compare ratios, not absolute figures across runs).
+
+Scenarios:
+  cold        a cold npm run build of the seed, vs a bare Chromium launch + print and md-to-pdf
+
+Options:
+  --runs N     runs per measurement (default 5)
+  -h, --help   show this help`;
+
+type Scenario = (runs: number, log: (line: string) => void) => Promise<{ rows: BenchRow[]; against: string }>;
+
+const SCENARIOS: Record<string, { title: string; run: Scenario }> = {
+  cold: { title: 'Cold build of the seed brief (wall time, npm start included)', run: coldBuild },
+};
+
+/** `npm run bench`: runs the benchmark scenarios and prints their tables. */
+export async function bench(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseCommandLine(argv, { runs: { type: 'string' }, help: { type: 'boolean', short: 'h' } });
+  if (values.help) {
+    io.stdout.write(`${BENCH_HELP}\n`);
+    return EXIT.ok;
+  }
+  const runs = parseInteger('runs', values.runs, 1, 100) ?? 5;
+  const names = positionals.length > 0 ? positionals : Object.keys(SCENARIOS);
+  const unknown = names.find((name) => !SCENARIOS[name]);
+  if (unknown) throw new UsageError(`Unknown scenario "${unknown}". Scenarios: ${Object.keys(SCENARIOS).join(', ')}.`);
+  for (const name of names) {
+    const scenario = SCENARIOS[name]!;
+    io.stdout.write(`${scenario.title}\n`);
+    const { rows, against } = await scenario.run(runs, (line) => io.stderr.write(`${line}\n`));
+    io.stdout.write(`${formatRows(rows, against)}\n\n`);
+  }
+  return EXIT.ok;
+}

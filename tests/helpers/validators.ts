@@ -1,0 +1,42 @@
+import { execFile } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { readFile } from 'node:fs/promises';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import puppeteer, { type Browser } from 'puppeteer';
+import { CHROME_ARGS } from '../../scripts/pipeline/browser.ts';
+import { resolveChrome } from '../../scripts/setup/chrome.ts';
+
+const run = promisify(execFile);
+const require = createRequire(import.meta.url);
+
+/** The Nu Html Checker's errors and warnings for each file, as "file:line:col message". */
+export async function nuHtmlCheck(files: string[]): Promise<string[]> {
+  const jar = require.resolve('vnu-jar/build/dist/vnu.jar');
+  const { stdout, stderr } = await run('java', ['-jar', jar, '--format', 'json', '--exit-zero-always', '--stdout', ...files], { maxBuffer: 64 * 1024 * 1024 });
+  const report = JSON.parse(stdout || stderr) as { messages: { type: string; subType?: string; url: string; lastLine?: number; firstColumn?: number; message: string }[] };
+  return report.messages
+    .filter((message) => message.type === 'error' || message.subType === 'warning' || message.type === 'non-document-error')
+    .map((message) => `${message.url.replace(/^file:/, '')}:${message.lastLine ?? 0}:${message.firstColumn ?? 0} ${message.type}${message.subType ? `/${message.subType}` : ''} ${message.message}`);
+}
+
+/** A Chromium for tests that need page script (axe-core): not the build's sealed pages. */
+export async function launchTestBrowser(): Promise<Browser> {
+  const chrome = await resolveChrome({ env: process.env, install: false });
+  return puppeteer.launch({ executablePath: chrome.executablePath, headless: true, args: CHROME_ARGS });
+}
+
+/** axe-core's violations on an HTML file opened from disk, as "rule: help (n nodes)". */
+export async function axeViolations(browser: Browser, file: string): Promise<string[]> {
+  const page = await browser.newPage();
+  try {
+    await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
+    await page.addScriptTag({ content: await readFile(require.resolve('axe-core/axe.min.js'), 'utf8') });
+    const results = (await page.evaluate(`axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] })`)) as {
+      violations: { id: string; help: string; nodes: { target: string[] }[] }[];
+    };
+    return results.violations.map((violation) => `${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target.join(' ')).join(', ')})`);
+  } finally {
+    await page.close();
+  }
+}
