@@ -98,3 +98,15 @@ describe('Markdown to the brief body', () => {
     expect(html).not.toMatch(/script|onerror|javascript:/i);
   });
 });
+
+describe('languages inside a brief', () => {
+  it('marks Japanese words in an English brief with lang="ja"', async () => {
+    const { html } = await renderBody('The 日米安全保障条約 of 1960, and 「核の傘」.\n');
+    expect(html).toBe('<p>The <span lang="ja">日米安全保障条約</span> of 1960, and <span lang="ja">「核の傘」</span>.</p>');
+  });
+
+  it('leaves text that already carries a language alone', async () => {
+    const { html } = await renderBody('<span lang="ja">日本</span> and `日本`\n');
+    expect(html).toBe('<p><span lang="ja">日本</span> and <code>日本</code></p>');
+  });
+});

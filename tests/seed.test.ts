@@ -69,6 +69,12 @@ describe('the seed brief, built with npm run build', () => {
     }
   });
 
+  it('is hyphenated on paper but reads as whole words (no soft hyphens in its text)', async () => {
+    const text = await pdfText(pdf());
+    expect(text).not.toContain('\u00ad');
+    expect(text).toMatch(/legislature|legis-\nlature|leg-\nislature/);
+  });
+
   it('numbers every page after the first "Page X of Y", and not the first', async () => {
     const info = await pdfInfo(pdf());
     const pages = Number(info.Pages);

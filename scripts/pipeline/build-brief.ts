@@ -27,6 +27,8 @@ export interface RunContext {
   templates: Map<string, Promise<Template>>;
   /** Font faces by template name. */
   faces: Map<string, ResolvedFace[]>;
+  /** Whether each brief's last print had a table of contents (the handout follows it). */
+  tocDecisions: Map<string, boolean>;
   /** Chrome, started on first need; one for the whole run. */
   browser(): Promise<BrowserPool>;
 }
@@ -108,17 +110,27 @@ export async function buildBrief(job: BriefJob, context: RunContext): Promise<Br
   const faces = facesFor(context, template, draft);
   const fonts = await time('fonts', () => fontFaceCss(faces, visibleText(draft), join(settings.cacheDir, 'fonts')));
 
-  if (settings.formats.has('html')) {
-    const html = render('html', bodyHtml, matter.toc === true ? tocEntries(file.data.headings ?? [], null) : null, fonts);
-    if (html === undefined) return outcome;
+  // The handout shows a contents list when the PDF has one. It is written first (it is what an
+  // author editing in watch mode sees soonest), so it goes by the last print's decision or, before
+  // any print, by an estimate; if the print then decides otherwise, it is written again.
+  const headings = file.data.headings ?? [];
+  const writeHtml = async (withToc: boolean) => {
+    const html = render('html', bodyHtml, withToc ? tocEntries(headings, null) : null, fonts);
+    if (html === undefined) return false;
     await time('write', () => writeFileAtomic(job.outputs.html, html));
-    outcome.written.push(job.outputs.html);
-  }
+    if (!outcome.written.includes(job.outputs.html)) outcome.written.push(job.outputs.html);
+    return true;
+  };
+  const guess = matter.toc ?? context.tocDecisions.get(job.source) ?? estimatePages(bodyHtml, matter.lang) > TOC_AUTO_PAGES;
+  const htmlToc = guess && tocEntries(headings, null).length > 0;
+  if (settings.formats.has('html') && !(await writeHtml(htmlToc))) return outcome;
 
   if (wantPdf) {
     const printBody = context.processor.stringify(hyphenated(structuredClone(tree), matter.lang), file);
     const printed = await time('pdf', () => printWithToc(job, context, file, matter, (toc) => render('pdf', printBody, toc, fonts)));
     if (!printed) return outcome;
+    context.tocDecisions.set(job.source, printed.toc);
+    if (settings.formats.has('html') && printed.toc !== htmlToc && !(await writeHtml(printed.toc))) return outcome;
     const finished = await time('finish', () =>
       finishPdf(printed.doc, pdfInfo(matter, common.generator, settings.env), (link) => relativeLink(link, job.id)),
     );
@@ -141,7 +153,7 @@ async function printWithToc(
   file: VFile,
   matter: BriefMatter,
   render: (toc: TocEntry[] | null) => string | undefined,
-): Promise<{ doc: PDFDocument } | undefined> {
+): Promise<{ doc: PDFDocument; toc: boolean } | undefined> {
   const headings = file.data.headings ?? [];
   const browser = await context.browser();
   const documentUrl = `${DOCUMENT_ORIGIN}${job.id.split('/').map(encodeURIComponent).join('/')}.html`;
@@ -159,10 +171,11 @@ async function printWithToc(
       });
       return { doc: await openPdf(bytes) };
     };
-    let toc = matter.toc === true && headings.length > 0 ? tocEntries(headings, null) : null;
+    const entries = tocEntries(headings, 'unknown');
+    let toc = matter.toc === true && entries.length > 0 ? entries : null;
     let printed = await print(toc);
-    if (printed && !toc && matter.toc === undefined && printed.doc.getPageCount() > TOC_AUTO_PAGES && headings.length > 0) {
-      toc = tocEntries(headings, null);
+    if (printed && !toc && matter.toc === undefined && printed.doc.getPageCount() > TOC_AUTO_PAGES && entries.length > 0) {
+      toc = entries;
       printed = await print(toc);
     }
     for (let attempt = 0; printed && toc && attempt < 4; attempt++) {
@@ -176,15 +189,20 @@ async function printWithToc(
       report(file, 'warning', `Blocked a request for ${blocked.url} (${blocked.resourceType}): briefs load nothing from outside.`, 'blocked-request', placeOf(file, blocked.url));
     }
     for (const error of page.pageErrors) report(file, 'warning', `The page reported an error: ${error}`, 'page-error');
-    return printed;
+    return printed ? { doc: printed.doc, toc: toc !== null } : undefined;
   });
 }
 
-/** Contents entries for the body's level-2 and level-3 headings; `pages` from the printed outline. */
-function tocEntries(headings: Heading[], pages: Map<string, number> | null): TocEntry[] {
+/**
+ * Contents entries for the body's level-2 and level-3 headings. `pages`: none for the handout,
+ * 'unknown' for a first print (a placeholder of the same width as a real number), or the pages
+ * read from a printed outline.
+ */
+function tocEntries(headings: Heading[], pages: Map<string, number> | 'unknown' | null): TocEntry[] {
+  const pageOf = (id: string) => (pages === null ? null : pages === 'unknown' ? '0' : String(pages.get(id) ?? ''));
   return headings
     .filter((heading) => heading.depth >= 2 && heading.depth <= 3 && heading.id)
-    .map((heading) => ({ id: heading.id, text: heading.text, depth: heading.depth, page: pages ? String(pages.get(heading.id) ?? '') : '0' }));
+    .map((heading) => ({ id: heading.id, text: heading.text, depth: heading.depth, page: pageOf(heading.id) }));
 }
 
 /**
@@ -193,7 +211,7 @@ function tocEntries(headings: Heading[], pages: Map<string, number> | null): Toc
  */
 export function headingPages(headings: Heading[], outline: OutlineEntry[]): Map<string, number> {
   const pages = new Map<string, number>();
-  const normalize = (text: string) => text.replace(/\s+/g, ' ').trim();
+  const normalize = (text: string) => text.replace(/\u00ad/g, '').replace(/\s+/g, ' ').trim();
   let cursor = 0;
   for (const heading of headings) {
     for (let index = cursor; index < outline.length; index++) {
@@ -205,6 +223,16 @@ export function headingPages(headings: Heading[], outline: OutlineEntry[]): Map<
     }
   }
   return pages;
+}
+
+/**
+ * A first guess at the printed length, before anything is printed: about 600 words to a page
+ * (the first page holds less), or 1,100 characters of Japanese or Chinese.
+ */
+export function estimatePages(html: string, lang: string): number {
+  const text = html.replace(/<[^>]*>/g, ' ');
+  if (/^(ja|zh)/i.test(lang)) return 1 + Math.max(0, text.replace(/\s/g, '').length - 500) / 1100;
+  return 1 + Math.max(0, text.split(/\s+/).filter(Boolean).length - 250) / 600;
 }
 
 function hyphenated(tree: Root, lang: string): Root {

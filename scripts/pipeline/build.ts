@@ -88,6 +88,7 @@ export async function createRunContext(settings: Settings, control: BuildControl
     buildBrief: undefined as unknown as RunningContext['buildBrief'],
     templates: new Map(),
     faces: new Map(),
+    tocDecisions: new Map(),
     browser() {
       launching ??= (async () => {
         const start = performance.now();

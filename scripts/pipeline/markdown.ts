@@ -15,6 +15,7 @@ import rehypeFigures from './plugins/rehype-figures.ts';
 import rehypeHeadings from './plugins/rehype-headings.ts';
 import rehypeImages from './plugins/rehype-images.ts';
 import rehypeKeyPoints from './plugins/rehype-key-points.ts';
+import rehypeLangSpans from './plugins/rehype-lang-spans.ts';
 import rehypeTables from './plugins/rehype-tables.ts';
 import remarkDirectives from './plugins/remark-directives.ts';
 import { sanitizeSchema } from './plugins/sanitize-schema.ts';
@@ -60,6 +61,7 @@ export function createMarkdownProcessor(options: MarkdownOptions): MarkdownProce
       .use(rehypeImages, { allowedRoots: options.allowedRoots })
       .use(rehypeKeyPoints)
       .use(rehypeEndnotes)
+      .use(rehypeLangSpans)
       // Last, so the list holds final ids and texts.
       .use(rehypeHeadings)
       .use(rehypeStringify)

@@ -1,4 +1,4 @@
-import { PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFRef, PDFString, type PDFObject } from 'pdf-lib';
+import { decodePDFRawStream, PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFRawStream, PDFRef, PDFString, type PDFObject } from 'pdf-lib';
 
 /** Document information written into the PDF, all from the brief's front matter. */
 export interface PdfInfo {
@@ -47,6 +47,7 @@ export async function finishPdf(doc: PDFDocument, info: PdfInfo, rewriteLink: (u
   doc.catalog.set(PDFName.of('Metadata'), doc.context.register(doc.context.stream(new TextEncoder().encode(xmp(info)), { Type: 'Metadata', Subtype: 'XML' })));
 
   for (const page of doc.getPages()) {
+    dropSoftHyphenText(doc, page.node);
     const annots = page.node.lookupMaybe(PDFName.of('Annots'), PDFArray);
     for (const annot of annots?.asArray() ?? []) {
       const action = doc.context.lookupMaybe(annot, PDFDict)?.lookupMaybe(PDFName.of('A'), PDFDict);
@@ -58,6 +59,34 @@ export async function finishPdf(doc: PDFDocument, info: PdfInfo, rewriteLink: (u
   }
   // No object streams: older readers and `qpdf --check` read a plain cross-reference table best.
   return doc.save({ useObjectStreams: false, addDefaultPage: false, updateFieldAppearances: false });
+}
+
+/** The text Chrome (Skia) gives glyphs in a page's content: `/ActualText <FEFF…>` (UTF-16BE hex). */
+const ACTUAL_TEXT = /\/ActualText <FEFF((?:[0-9A-Fa-f]{4})*)>/g;
+
+/**
+ * Chrome writes each soft hyphen into the page as a glyph whose text is U+00AD (alone, or inside
+ * a ligature's text such as "f\u00adi"), so a word the hyphenator split reads
+ * "leg\u00adis\u00adla\u00adture" to search, copy, screen readers and pdftotext. Dropping U+00AD
+ * from those texts (the glyphs stay, so nothing moves) gives back the words.
+ */
+function dropSoftHyphenText(doc: PDFDocument, page: PDFDict): void {
+  const contents = page.get(PDFName.of('Contents'));
+  const refs = contents instanceof PDFArray ? contents.asArray() : contents ? [contents] : [];
+  for (const ref of refs) {
+    const stream = doc.context.lookup(ref);
+    if (!(stream instanceof PDFRawStream) || !(ref instanceof PDFRef)) continue;
+    const text = Buffer.from(decodePDFRawStream(stream).decode()).toString('latin1');
+    let changed = false;
+    const cleaned = text.replace(ACTUAL_TEXT, (whole, hex: string) => {
+      const units = hex.match(/.{4}/g) ?? [];
+      const kept = units.filter((unit) => unit.toUpperCase() !== '00AD');
+      if (kept.length === units.length) return whole;
+      changed = true;
+      return kept.length === 0 ? '/ActualText ()' : `/ActualText <FEFF${kept.join('')}>`;
+    });
+    if (changed) doc.context.assign(ref, doc.context.flateStream(Buffer.from(cleaned, 'latin1')));
+  }
 }
 
 /** Parses a PDF Chrome printed, once: its page count, outline and finishing all use the result. */

@@ -1,0 +1,123 @@
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TOOL_ROOT } from '../scripts/paths.ts';
+import { createProject, type TempProject } from './helpers/project.ts';
+import { pdfInfo, pdfOutline, pdfText } from './helpers/pdf.ts';
+
+const run = promisify(execFile);
+let project: TempProject;
+let pdf: string;
+let html: string;
+
+beforeAll(async () => {
+  project = await createProject();
+  for (const name of ['showcase.md', 'map.png']) await project.write(`source/${name}`, await readFile(join(TOOL_ROOT, 'tests', 'fixtures', 'showcase', name)));
+  const result = await project.run(['build']);
+  expect(result.stderr).toBe('');
+  expect(result.code).toBe(0);
+  pdf = join(project.root, 'output', 'showcase.pdf');
+  html = await project.read('output/showcase.html');
+});
+
+afterAll(async () => {
+  await project.remove();
+});
+
+/** The lines of the "Contents" list on the first page: [heading, page]. */
+async function tocLines(): Promise<[string, number][]> {
+  const text = await pdfText(pdf, 1);
+  const block = text.slice(text.indexOf('Contents'));
+  const { stdout } = await run('pdftotext', ['-layout', '-f', '1', '-l', '1', pdf, '-']);
+  const lines = stdout.slice(stdout.indexOf('Contents')).split('\n').slice(1);
+  void block;
+  const entries: [string, number][] = [];
+  for (const line of lines) {
+    const match = /^\s*(\S.*?)\s{2,}(\d+)\s*$/.exec(line);
+    if (!match) {
+      if (entries.length > 0 && line.trim() === '') break;
+      continue;
+    }
+    entries.push([match[1]!, Number(match[2])]);
+  }
+  return entries;
+}
+
+describe('a brief long enough for a table of contents', () => {
+  it('gets one by default, beyond four pages', async () => {
+    expect(Number((await pdfInfo(pdf)).Pages)).toBeGreaterThan(4);
+    expect((await tocLines()).map(([text]) => text)).toEqual([
+      'Background',
+      'The alliance in numbers',
+      'Economic ties',
+      'A long table',
+      'Policy options',
+      'Option one',
+      'Option two',
+      'Terms in other languages',
+      'Outlook',
+      'Conclusion',
+      'Notes',
+    ]);
+  });
+
+  it('gives each heading the page it is printed on', async () => {
+    const outline = await pdfOutline(pdf);
+    for (const [heading, page] of await tocLines()) {
+      expect(outline.find((entry) => entry.title === heading)?.page, heading).toBe(page);
+      const pageText = (await pdfText(pdf, page)).split('\n').map((line) => line.trim());
+      expect(pageText, `"${heading}" on page ${page}`).toContain(heading);
+    }
+  });
+
+  it('lists the same contents in the handout, without page numbers', () => {
+    expect(html).toContain('<nav class="toc" aria-labelledby="toc-title">');
+    expect(html).toContain('<li class="toc-level-3"><a href="#the-alliance-in-numbers"><span class="toc-text">The alliance in numbers</span></a></li>');
+    const nav = html.slice(html.indexOf('<nav class="toc"'), html.indexOf('</nav>', html.indexOf('<nav class="toc"')));
+    expect(nav).not.toContain('toc-page');
+  });
+
+  it('repeats the table header on every page the table runs onto', async () => {
+    const pages: number[] = [];
+    for (let page = 1; page <= Number((await pdfInfo(pdf)).Pages); page++) {
+      const text = await pdfText(pdf, page);
+      if (/\b(19[89]\d|20[0-2]\d)\s+\d+\.\d\s+\d+\.\d/.test(text.replace(/\n/g, ' ')) || /^(19[89]\d|20[0-2]\d)$/m.test(text)) pages.push(page);
+    }
+    expect(pages.length).toBeGreaterThan(1);
+    for (const page of pages) expect(await pdfText(pdf, page), `page ${page}`).toMatch(/Year\s+Exports\s+Imports\s+Balance/);
+  });
+
+  it('numbers the figure and the table in their captions', async () => {
+    const text = await pdfText(pdf);
+    expect(text).toContain('Figure 1. Where the forces are based (test image)');
+    expect(text).toContain('Table 1. Trade and investment figures by year (invented)');
+  });
+
+  it('prints footnotes as endnotes under "Notes"', async () => {
+    const text = await pdfText(pdf);
+    const notes = text.lastIndexOf('\nNotes\n');
+    expect(notes).toBeGreaterThan(0);
+    expect(text.indexOf('Figures from the original overview', notes)).toBeGreaterThan(notes);
+    expect(text.indexOf('Projections as of 2009.', notes)).toBeGreaterThan(notes);
+  });
+
+  it('keeps links clickable in the PDF', async () => {
+    const { stdout } = await run('qpdf', ['--json', '--json-key=qpdf', pdf], { maxBuffer: 64 * 1024 * 1024 });
+    expect(stdout).toContain('"/URI": "u:https://example.org/contact"');
+    expect(stdout).toContain('"/URI": "u:mailto:research@example.org"');
+  });
+
+  it('links the handout to its PDF', () => {
+    expect(html).toContain('<a href="showcase.pdf" type="application/pdf">PDF</a>');
+  });
+
+  it('ends with the citation, contact, disclaimer and links', async () => {
+    const last = await pdfText(pdf, Number((await pdfInfo(pdf)).Pages));
+    expect(last.replace(/\s+/g, ' ')).toContain('Example Policy Office, Research Unit. "Showcase of Every Block." Working Paper, March 15, 2024. https://example.org/briefs/showcase.html');
+    expect(last).toContain('research@example.org');
+    expect(last).toContain('This brief is a test document. Its figures are invented.');
+    expect(last).toContain('Example home');
+  });
+});
