@@ -52,6 +52,11 @@ describe('the sample PDFs look as they did', () => {
     const pages = await renderPages(brief);
     const ofBrief = (name: string) => new RegExp(`^${brief.replace('.', '\\.')}-\\d+\\.png$`).test(name);
     if (UPDATE) {
+      // The README shows page 1 of each edition, at a readable size.
+      if (brief.startsWith('us-japan-relations')) {
+        await mkdir(join(TOOL_ROOT, 'docs', 'images'), { recursive: true });
+        await run('pdftoppm', ['-r', '80', '-f', '1', '-l', '1', '-singlefile', '-png', join(project.root, 'output', `${brief}.pdf`), join(TOOL_ROOT, 'docs', 'images', `${brief}-page-1`)]);
+      }
       await mkdir(REFERENCES, { recursive: true });
       for (const file of (await readdir(REFERENCES)).filter(ofBrief)) await rm(join(REFERENCES, file));
       for (const [name, png] of pages) await writeFile(join(REFERENCES, name), png);
