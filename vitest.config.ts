@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts'],
+    globalSetup: ['tests/global-setup.ts'],
     // Real Chromium and real validators: give them time, but never hide a hang.
     testTimeout: 60_000,
     hookTimeout: 120_000,

@@ -1,4 +1,3 @@
-import type { Root } from 'hast';
 import { join, posix } from 'node:path';
 import type { VFile } from 'vfile';
 import { DOCUMENT_ORIGIN, type BrowserPool } from './browser.ts';
@@ -6,11 +5,10 @@ import type { BriefJob } from './discover.ts';
 import type { Heading } from './file-data.ts';
 import { fontFaceCss, resolveFaces, visibleText, type ResolvedFace } from './fonts.ts';
 import { readFrontMatter } from './front-matter.ts';
-import type { MarkdownProcessor } from './markdown.ts';
+import type { MarkdownPool } from './markdown-pool.ts';
 import { hasErrors, report } from './messages.ts';
 import { finishPdf, openPdf, readOutline, type OutlineEntry } from './pdf-finish.ts';
 import type { PDFDocument } from 'pdf-lib';
-import rehypeHyphenate from './plugins/rehype-hyphenate.ts';
 import { readSource } from './read.ts';
 import type { BriefMatter } from './schema.ts';
 import type { Settings } from './settings.ts';
@@ -22,7 +20,8 @@ import { writeFileAtomic } from './write.ts';
 /** What a run shares between its briefs: built once, reused (watch mode keeps it for good). */
 export interface RunContext {
   settings: Settings;
-  processor: MarkdownProcessor;
+  /** Worker threads that render Markdown, started on first use. */
+  markdown(): MarkdownPool;
   /** Templates by name, loaded on first use. */
   templates: Map<string, Promise<Template>>;
   /** Font faces by template name. */
@@ -78,14 +77,30 @@ export async function buildBrief(job: BriefJob, context: RunContext): Promise<Br
   if (!template) return outcome;
   const labels = template.labels(matter.lang);
   file.data.labels = labels;
-  file.data.trustHtml = false;
 
-  const tree = await time('markdown', async () => context.processor.run(context.processor.parse(file), file));
+  const wantPdf = settings.formats.has('pdf');
+  const rendered = await time('markdown', () =>
+    context.markdown().render({
+      path: job.source,
+      value: String(file.value),
+      matter,
+      labels,
+      trustHtml: matter.unsafe_html ?? settings.config.unsafe_html ?? false,
+      allowRemote: matter.allow_remote ?? settings.config.allow_remote ?? [],
+      print: wantPdf,
+    }),
+  );
+  for (const message of rendered.messages) {
+    const place = message.line ? { start: { line: message.line, column: message.column ?? 1 }, end: message.endLine ? { line: message.endLine, column: message.endColumn ?? 1 } : undefined } : undefined;
+    report(file, message.fatal ? 'error' : 'warning', message.reason, message.ruleId, place);
+  }
   if (hasErrors(file)) return outcome;
-  const bodyHtml = context.processor.stringify(tree, file);
+  file.data.headings = rendered.headings;
+  file.data.keyPointsHtml = rendered.keyPointsHtml ?? undefined;
+  file.data.dependencies = rendered.dependencies;
+  const bodyHtml = rendered.html;
 
   const url = matter.url ?? (settings.config.base_url ? new URL(`${job.id}.html`, settings.config.base_url).href : null);
-  const wantPdf = settings.formats.has('pdf');
   const common = {
     matter,
     config: settings.config,
@@ -126,7 +141,7 @@ export async function buildBrief(job: BriefJob, context: RunContext): Promise<Br
   if (settings.formats.has('html') && !(await writeHtml(htmlToc))) return outcome;
 
   if (wantPdf) {
-    const printBody = context.processor.stringify(hyphenated(structuredClone(tree), matter.lang), file);
+    const printBody = rendered.printHtml ?? bodyHtml;
     const printed = await time('pdf', () => printWithToc(job, context, file, matter, (toc) => render('pdf', printBody, toc, fonts)));
     if (!printed) return outcome;
     context.tocDecisions.set(job.source, printed.toc);
@@ -233,11 +248,6 @@ export function estimatePages(html: string, lang: string): number {
   const text = html.replace(/<[^>]*>/g, ' ');
   if (/^(ja|zh)/i.test(lang)) return 1 + Math.max(0, text.replace(/\s/g, '').length - 500) / 1100;
   return 1 + Math.max(0, text.split(/\s+/).filter(Boolean).length - 250) / 600;
-}
-
-function hyphenated(tree: Root, lang: string): Root {
-  rehypeHyphenate({ lang })(tree);
-  return tree;
 }
 
 function pdfInfo(matter: BriefMatter, generator: string, env: NodeJS.ProcessEnv) {

@@ -4,6 +4,7 @@ import { resolveChrome, type ChromeLocation } from '../setup/chrome.ts';
 import { BrowserPool } from './browser.ts';
 import type { BriefOutcome, RunContext } from './build-brief.ts';
 import { findBriefs, type BriefJob } from './discover.ts';
+import { MarkdownPool } from './markdown-pool.ts';
 import { hasErrors, report } from './messages.ts';
 import type { Settings } from './settings.ts';
 import { removeStaleTempFiles } from './write.ts';
@@ -81,11 +82,23 @@ export type RunningContext = RunContext & { close(): Promise<void>; buildBrief: 
  */
 export async function createRunContext(settings: Settings, control: BuildControl, beforeLoad?: (context: RunningContext) => void): Promise<RunningContext> {
   let launching: Promise<BrowserPool> | undefined;
+  let markdownPool: MarkdownPool | undefined;
   const emit = control.onEvent ?? (() => {});
   const context = {
     settings,
-    processor: undefined as unknown as RunContext['processor'],
     buildBrief: undefined as unknown as RunningContext['buildBrief'],
+    markdown() {
+      markdownPool ??= new MarkdownPool(
+        {
+          allowedRoots: [settings.sourceDir, settings.templatesDir, ...settings.inputs],
+          maxImageBytes: settings.config.limits.max_image_bytes,
+          fetchTimeoutMs: settings.config.limits.fetch_timeout_ms,
+          maxDepth: settings.config.limits.max_depth,
+        },
+        { threads: settings.jobs, timeoutMs: settings.config.limits.render_timeout_ms },
+      );
+      return markdownPool;
+    },
     templates: new Map(),
     faces: new Map(),
     tocDecisions: new Map(),
@@ -101,16 +114,18 @@ export async function createRunContext(settings: Settings, control: BuildControl
       return launching;
     },
     async close() {
+      await markdownPool?.close();
       if (!launching) return;
       const pool = await launching.catch(() => undefined);
       await pool?.close();
     },
   } satisfies RunningContext as RunningContext;
   beforeLoad?.(context);
-  const [{ buildBrief }, { createMarkdownProcessor }] = await Promise.all([import('./build-brief.ts'), import('./markdown.ts')]);
+  // Workers start loading the Markdown pipeline now, on the other cores, while this thread loads the rest.
+  context.markdown();
+  const { buildBrief } = await import('./build-brief.ts');
   context.buildBrief = buildBrief;
   if (settings.env.BRIEF_TIMINGS) emit({ type: 'log', line: `pipeline loaded at ${Math.round(performance.now())} ms` });
-  context.processor = createMarkdownProcessor({ allowedRoots: [settings.sourceDir, settings.templatesDir, ...settings.inputs] });
   return context;
 }
 

@@ -23,6 +23,8 @@ declare module 'vfile' {
     labels: Labels;
     /** Raw HTML is trusted (unsafe_html): skip sanitizing. */
     trustHtml: boolean;
+    /** Hosts remote images may be fetched from (allow_remote). */
+    allowRemote: string[];
     /** Body headings in order, with their ids. */
     headings: Heading[];
     /** Key points written as a :::key-points block, as sanitized HTML. */

@@ -9,7 +9,12 @@ import remarkParse from 'remark-parse';
 import remarkRehype from 'remark-rehype';
 import { unified, type Processor } from 'unified';
 import type { Root } from 'hast';
-import type { VFile } from 'vfile';
+import { VFile } from 'vfile';
+import type { Heading, Labels } from './file-data.ts';
+import { checkNesting } from './nesting.ts';
+import rehypeHyphenate from './plugins/rehype-hyphenate.ts';
+import { report } from './messages.ts';
+import type { BriefMatter } from './schema.ts';
 import rehypeEndnotes from './plugins/rehype-endnotes.ts';
 import rehypeFigures from './plugins/rehype-figures.ts';
 import rehypeHeadings from './plugins/rehype-headings.ts';
@@ -20,15 +25,94 @@ import rehypeTables from './plugins/rehype-tables.ts';
 import remarkDirectives from './plugins/remark-directives.ts';
 import { sanitizeSchema } from './plugins/sanitize-schema.ts';
 
+/** What the processor needs for a whole run (the same for every brief). */
 export interface MarkdownOptions {
   /** Folders images may be read from (real paths). */
   allowedRoots: string[];
+  /** Largest image embedded, in bytes. */
+  maxImageBytes: number;
+  /** Longest fetch of a remote image from an allowed host, in milliseconds. */
+  fetchTimeoutMs: number;
+  /** Deepest nesting accepted (see nesting.ts). */
+  maxDepth: number;
+}
+
+/** One brief's Markdown and what its rendering depends on: plain data, so it can cross to a worker. */
+export interface RenderTask {
+  path: string;
+  /** The whole source file, front matter included (positions count from its first line). */
+  value: string;
+  matter: BriefMatter;
+  labels: Labels;
+  trustHtml: boolean;
+  /** Hosts remote images may be fetched from. */
+  allowRemote: string[];
+  /** Also make the hyphenated body the PDF prints. */
+  print: boolean;
+}
+
+/** A problem found while rendering, as plain data. */
+export interface PlainMessage {
+  reason: string;
+  ruleId: string;
+  fatal: boolean;
+  line?: number;
+  column?: number;
+  endLine?: number;
+  endColumn?: number;
 }
 
 /** What rendering one brief's Markdown gives the template. */
-export interface RenderedBody {
-  /** The article as HTML (sanitized). */
+export interface RenderResult {
+  /** The article as sanitized HTML, for the handout. */
   html: string;
+  /** The same, hyphenated (soft hyphens) for the printed page; null unless asked for. */
+  printHtml: string | null;
+  keyPointsHtml: string | null;
+  headings: Heading[];
+  /** Files besides the source the body depends on (images). */
+  dependencies: string[];
+  messages: PlainMessage[];
+}
+
+/**
+ * Renders one brief's Markdown: refuses over-deep nesting before parsing, then runs the processor,
+ * and makes the handout's body and (for the PDF) a hyphenated copy. Problems come back as plain
+ * messages; a stack overflow deep in a plugin is reported as the nesting limit it is.
+ */
+export async function renderMarkdown(processor: MarkdownProcessor, task: RenderTask, options: MarkdownOptions): Promise<RenderResult> {
+  const file = new VFile({ path: task.path, value: task.value });
+  file.data.matter = task.matter;
+  file.data.labels = task.labels;
+  file.data.trustHtml = task.trustHtml;
+  file.data.allowRemote = task.allowRemote;
+  const result: RenderResult = { html: '', printHtml: null, keyPointsHtml: null, headings: [], dependencies: [], messages: [] };
+  try {
+    if (checkNesting(file, options.maxDepth)) {
+      const tree = await processor.run(processor.parse(file), file);
+      result.html = processor.stringify(tree, file);
+      if (task.print) {
+        rehypeHyphenate({ lang: task.matter.lang })(tree);
+        result.printHtml = processor.stringify(tree, file);
+      }
+      result.keyPointsHtml = file.data.keyPointsHtml ?? null;
+      result.headings = file.data.headings ?? [];
+      result.dependencies = file.data.dependencies ?? [];
+    }
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    report(file, 'error', `The text is nested too deeply to process (${error.message}); brief stops at limits.max_depth. Flatten it.`, 'limit-depth');
+  }
+  result.messages = file.messages.map((message) => ({
+    reason: message.reason,
+    ruleId: message.ruleId ?? 'markdown',
+    fatal: message.fatal === true,
+    line: message.place && 'start' in message.place ? message.place.start.line : message.place?.line,
+    column: message.place && 'start' in message.place ? message.place.start.column : message.place?.column,
+    endLine: message.place && 'end' in message.place ? message.place.end.line : undefined,
+    endColumn: message.place && 'end' in message.place ? message.place.end.column : undefined,
+  }));
+  return result;
 }
 
 /** A unified processor from Markdown text to the brief's body HTML. */
@@ -58,7 +142,7 @@ export function createMarkdownProcessor(options: MarkdownOptions): MarkdownProce
       .use(rehypeFigures)
       .use(rehypeTables)
       // After figures: embedded images are data URLs the sanitizer never sees.
-      .use(rehypeImages, { allowedRoots: options.allowedRoots })
+      .use(rehypeImages, { allowedRoots: options.allowedRoots, maxBytes: options.maxImageBytes, fetchTimeoutMs: options.fetchTimeoutMs })
       .use(rehypeKeyPoints)
       .use(rehypeEndnotes)
       .use(rehypeLangSpans)

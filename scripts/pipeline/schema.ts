@@ -35,6 +35,16 @@ const shared = {
     .describe('Folder under templates/ that lays the brief out. Default: policy-brief.')
     .meta({ example: 'policy-brief' }),
   page_size: z.enum(pageSizes).optional().describe('Paper size of the PDF: letter (default) or a4.').meta({ example: 'a4' }),
+  unsafe_html: z
+    .boolean()
+    .optional()
+    .describe('Trust raw HTML in the Markdown: skip the sanitizer (scripts, iframes, styles, event handlers all kept). Only for content you wrote yourself. Default: false.')
+    .meta({ example: false }),
+  allow_remote: z
+    .array(z.string().regex(/^(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)+$/i, { message: 'a host name such as upload.wikimedia.org or *.example.org' }))
+    .optional()
+    .describe('Hosts remote images may be fetched from (at build time, then embedded); "*.example.org" allows its subdomains. Default: none, no image is fetched.')
+    .meta({ example: ['upload.wikimedia.org'] }),
 };
 
 export const briefMatterSchema = z.object({
@@ -90,6 +100,9 @@ export const configSchema = z.object({
     .object({
       max_bytes: z.number().int().positive().default(2 * 1024 * 1024).describe('Largest Markdown file, in bytes. Default: 2 MiB.'),
       render_timeout_ms: z.number().int().positive().default(30_000).describe('Longest time Chrome may take to load and print one brief, in milliseconds. Default: 30000.'),
+      max_depth: z.number().int().positive().default(48).describe('Deepest nesting of Markdown or HTML (lists in quotes in lists…). Default: 48.'),
+      max_image_bytes: z.number().int().positive().default(10 * 1024 * 1024).describe('Largest image embedded in a brief, in bytes. Default: 10 MiB.'),
+      fetch_timeout_ms: z.number().int().positive().default(10_000).describe('Longest time to fetch one image from an allow_remote host, in milliseconds. Default: 10000.'),
     })
     .prefault({})
     .describe('Caps that keep one bad brief from stalling a build.'),

@@ -1,13 +1,18 @@
 import type { Element, Root } from 'hast';
-import { readFile, realpath } from 'node:fs/promises';
+import { readFile, realpath, stat } from 'node:fs/promises';
 import { extname, relative, resolve, sep } from 'node:path';
 import type { VFile } from 'vfile';
 import { visit } from 'unist-util-visit';
+import { formatBytes } from '../read.ts';
 import { report } from '../messages.ts';
 
 export interface RehypeImagesOptions {
   /** Folders images may come from (real paths); anything outside is refused. */
   allowedRoots: string[];
+  /** Largest image embedded, in bytes. */
+  maxBytes: number;
+  /** Longest fetch of one remote image, in milliseconds. */
+  fetchTimeoutMs: number;
 }
 
 const MIME: Record<string, string> = {
@@ -19,12 +24,14 @@ const MIME: Record<string, string> = {
   '.avif': 'image/avif',
   '.svg': 'image/svg+xml',
 };
+const IMAGE_TYPES = /^image\/(png|jpeg|gif|webp|avif|svg\+xml)$/;
 
 /**
  * Embeds every image as a data URL, so the handout is one file and the PDF's browser never
  * fetches anything. A relative path is read beside the brief, only from inside the allowed
- * folders (symlinks resolved); a missing, outside or remote image becomes a visible placeholder
- * and a warning with its position. Images read are recorded in file.data.dependencies.
+ * folders (symlinks resolved); a remote image is fetched here, at build time, only from a host in
+ * `allow_remote`, and only if it is an image of bounded size. Anything else becomes a visible
+ * placeholder and a warning with its position. Files read go into file.data.dependencies.
  */
 export default function rehypeImages(options: RehypeImagesOptions) {
   const roots = options.allowedRoots;
@@ -34,55 +41,124 @@ export default function rehypeImages(options: RehypeImagesOptions) {
       if (node.tagName === 'img') images.push(node);
     });
     const dependencies = (file.data.dependencies ??= []);
+    const allowed = file.data.allowRemote ?? [];
     await Promise.all(
       images.map(async (image) => {
         const src = typeof image.properties.src === 'string' ? image.properties.src.trim() : '';
         const at = image.position?.start;
+        const refuse = (reason: string, rule: string) => {
+          report(file, 'warning', reason, rule, at);
+          placeholder(image, src.startsWith('data:') ? 'data URL' : src);
+        };
         if (/^data:/i.test(src)) {
-          if (!/^data:image\/(png|jpe?g|gif|webp|avif|svg\+xml)[;,]/i.test(src)) {
-            report(file, 'warning', 'Image data URL is not an image type; it was removed.', 'unsafe-url', at);
-            placeholder(image, src.slice(0, 30));
+          if (!/^data:image\/(png|jpe?g|gif|webp|avif|svg\+xml)[;,]/i.test(src)) refuse('Image data URL is not an image type; it was removed.', 'unsafe-url');
+          return;
+        }
+        if (/^https?:\/\//i.test(src)) {
+          const host = new URL(src).hostname;
+          if (!hostAllowed(host, allowed)) {
+            refuse(`Remote image "${src}" is not fetched: ${host} is not in allow_remote. Save the image beside the brief, or allow the host in front matter or brief.config.yaml.`, 'remote-image');
+            return;
           }
+          const fetched = await fetchImage(src, allowed, options);
+          if (typeof fetched === 'string') refuse(`Remote image "${src}" could not be used: ${fetched}.`, 'remote-image');
+          else image.properties.src = `data:${fetched.type};base64,${fetched.bytes.toString('base64')}`;
           return;
         }
         if (/^[a-z][a-z0-9+.-]*:/i.test(src) || src.startsWith('//')) {
-          report(file, 'warning', `Remote image "${src}" is not fetched: briefs embed local images only. Save it beside the brief and link the file.`, 'remote-image', at);
-          placeholder(image, src);
+          refuse(`Image "${src}" uses a scheme briefs do not load; use a file beside the brief.`, 'unsafe-url');
           return;
         }
         if (!src) {
-          report(file, 'warning', 'Image has no source.', 'missing-image', at);
-          placeholder(image, '');
+          refuse('Image has no source.', 'missing-image');
           return;
         }
-        const path = decodeURIComponent(src.split(/[?#]/)[0]!);
+        const path = safeDecode(src.split(/[?#]/)[0]!);
         const absolute = resolve(file.dirname ?? '.', path);
         let real: string;
         try {
           real = await realpath(absolute);
         } catch {
-          report(file, 'warning', `Image "${src}" not found (looked for ${relative(file.cwd, absolute)}).`, 'missing-image', at);
-          placeholder(image, src);
           dependencies.push(absolute);
+          refuse(`Image "${src}" not found (looked for ${relative(file.cwd, absolute)}).`, 'missing-image');
           return;
         }
         if (!roots.some((root) => real === root || real.startsWith(root + sep))) {
-          report(file, 'warning', `Image "${src}" is outside the brief's folder and templates/; it was not read.`, 'outside-project', at);
-          placeholder(image, src);
+          refuse(`Image "${src}" is outside the brief's folder and templates/; it was not read.`, 'outside-project');
           return;
         }
         const mime = MIME[extname(real).toLowerCase()];
         if (!mime) {
-          report(file, 'warning', `Image "${src}" is not a supported type (${Object.keys(MIME).join(', ')}).`, 'missing-image', at);
-          placeholder(image, src);
+          refuse(`Image "${src}" is not a supported type (${Object.keys(MIME).join(', ')}).`, 'missing-image');
+          return;
+        }
+        const size = (await stat(real)).size;
+        if (size > options.maxBytes) {
+          refuse(`Image "${src}" is ${formatBytes(size)}, over the limit of ${formatBytes(options.maxBytes)} (limits.max_image_bytes).`, 'limit-image-size');
           return;
         }
         dependencies.push(real);
-        const bytes = await readFile(real);
-        image.properties.src = `data:${mime};base64,${bytes.toString('base64')}`;
+        image.properties.src = `data:${mime};base64,${(await readFile(real)).toString('base64')}`;
       }),
     );
   };
+}
+
+/** True when `host` is listed, or matches a "*.example.org" entry. */
+export function hostAllowed(host: string, allowed: string[]): boolean {
+  const name = host.toLowerCase();
+  return allowed.some((entry) => {
+    const pattern = entry.toLowerCase();
+    return pattern.startsWith('*.') ? name.endsWith(pattern.slice(1)) : name === pattern;
+  });
+}
+
+/**
+ * Fetches one image from an allowed host: redirects are followed only to allowed hosts (at most
+ * three), the answer must say it is an image, and no more than the size limit is read.
+ */
+async function fetchImage(url: string, allowed: string[], options: RehypeImagesOptions): Promise<{ type: string; bytes: Buffer } | string> {
+  const signal = AbortSignal.timeout(options.fetchTimeoutMs);
+  let current = url;
+  try {
+    for (let hop = 0; hop < 4; hop++) {
+      const response = await fetch(current, { redirect: 'manual', signal });
+      if (response.status >= 300 && response.status < 400 && response.headers.get('location')) {
+        const next = new URL(response.headers.get('location')!, current);
+        if (!/^https?:$/.test(next.protocol) || !hostAllowed(next.hostname, allowed)) return `it redirects to ${next.href}, outside allow_remote`;
+        current = next.href;
+        continue;
+      }
+      if (!response.ok) return `the server answered ${response.status}`;
+      const type = (response.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+      if (!IMAGE_TYPES.test(type)) return `it is "${type || 'untyped'}", not an image`;
+      const declared = Number(response.headers.get('content-length') ?? 0);
+      if (declared > options.maxBytes) return `it is ${formatBytes(declared)}, over limits.max_image_bytes`;
+      const chunks: Buffer[] = [];
+      let size = 0;
+      const reader = response.body?.getReader();
+      for (let read = await reader?.read(); read && !read.done; read = await reader!.read()) {
+        size += read.value.length;
+        if (size > options.maxBytes) {
+          await reader!.cancel();
+          return `it is over ${formatBytes(options.maxBytes)} (limits.max_image_bytes)`;
+        }
+        chunks.push(Buffer.from(read.value));
+      }
+      return { type, bytes: Buffer.concat(chunks) };
+    }
+    return 'too many redirects';
+  } catch (error) {
+    return signal.aborted ? `no answer within ${options.fetchTimeoutMs} ms (limits.fetch_timeout_ms)` : (error as Error).message;
+  }
+}
+
+function safeDecode(path: string): string {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
 }
 
 /** Turns an image into a visible box that says which image is missing. */

@@ -1,0 +1,51 @@
+// Compiles the TypeScript under scripts/ into plain JavaScript that Node 20 runs without a loader:
+// scripts/cli.ts with its lazily loaded commands split into chunks, and the Markdown worker
+// (npm packages stay external). The result lives in node_modules/.cache/brief/cli and is made
+// again only when a file under scripts/ changes. Used by bootstrap.mjs and by the tests.
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = dirname(dirname(fileURLToPath(import.meta.url)));
+
+/** The compiled output folder. */
+export const COMPILED = join(root, 'node_modules', '.cache', 'brief', 'cli');
+
+/** Compiles scripts/ when needed; returns the path of the compiled CLI entry. */
+export async function compile() {
+  const scripts = join(root, 'scripts');
+  const files = readdirSync(scripts, { recursive: true }).filter((file) => /\.(ts|mjs)$/.test(file)).sort();
+  const stamp = createHash('sha256')
+    .update(files.map((file) => `${file}\0${statSync(join(scripts, file)).mtimeMs}`).join('\n'))
+    .digest('hex');
+  const entry = join(COMPILED, 'cli.mjs');
+  const stampFile = join(COMPILED, 'stamp');
+  if (existsSync(entry) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) return entry;
+  const { build } = await import('esbuild');
+  const staging = `${COMPILED}.${process.pid}`;
+  await build({
+    entryPoints: [join(scripts, 'cli.ts'), join(scripts, 'pipeline', 'markdown-worker.ts')],
+    outdir: staging,
+    outbase: scripts,
+    entryNames: '[name]',
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    packages: 'external',
+    sourcemap: 'linked',
+    outExtension: { '.js': '.mjs' },
+    logLevel: 'error',
+  });
+  writeFileSync(join(staging, 'stamp'), stamp);
+  rmSync(COMPILED, { recursive: true, force: true });
+  try {
+    renameSync(staging, COMPILED);
+  } catch {
+    // Another process renamed its copy first: the same sources, so use that one.
+    rmSync(staging, { recursive: true, force: true });
+  }
+  return entry;
+}
