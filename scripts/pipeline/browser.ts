@@ -83,6 +83,9 @@ export class BrowserPool {
         headless: true,
         args: CHROME_ARGS,
         env: { ...process.env, TMPDIR: tempDir },
+        // Talk to Chrome over a pipe, not a socket: if this process dies without closing it (kill -9),
+        // Chrome sees the pipe close and exits too, instead of living on as an orphan.
+        pipe: true,
         timeout: options.timeoutMs,
         protocolTimeout: options.timeoutMs,
         // Chrome must not outlive us: brief closes it itself, on every path.

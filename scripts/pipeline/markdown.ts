@@ -21,6 +21,7 @@ import rehypeHeadings from './plugins/rehype-headings.ts';
 import rehypeImages from './plugins/rehype-images.ts';
 import rehypeKeyPoints from './plugins/rehype-key-points.ts';
 import rehypeLangSpans from './plugins/rehype-lang-spans.ts';
+import rehypeReportUnsafe from './plugins/rehype-report-unsafe.ts';
 import rehypeTables from './plugins/rehype-tables.ts';
 import remarkDirectives from './plugins/remark-directives.ts';
 import { sanitizeSchema } from './plugins/sanitize-schema.ts';
@@ -136,7 +137,9 @@ export function createMarkdownProcessor(options: MarkdownOptions): MarkdownProce
       // are not prefixed because the sanitizer does not prefix ids either (see sanitize-schema.ts).
       .use(remarkRehype, { allowDangerousHtml: true, clobberPrefix: '', footnoteLabelTagName: 'h2' })
       .use(rehypeRaw)
-      // Sanitize before anything of ours adds attributes, so only author content is filtered.
+      // Sanitize before anything of ours adds attributes, so only author content is filtered;
+      // first say what will be removed, with positions.
+      .use(rehypeReportUnsafe)
       .use(rehypeTrustedOrSanitized)
       .use(rehypeSlug)
       .use(rehypeFigures)

@@ -34,6 +34,10 @@ export async function readSource(path: string, limits: ReadLimits): Promise<VFil
     report(file, 'error', 'The file is empty. A brief needs front matter with a title and some text.', 'empty-file');
     return file;
   }
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
+    report(file, 'error', `The file is UTF-16 (it starts with a ${bytes[0] === 0xff ? 'little' : 'big'}-endian byte order mark). Save it as UTF-8.`, 'invalid-utf8', { line: 1, column: 1 });
+    return file;
+  }
   const nul = bytes.indexOf(0);
   if (nul !== -1) {
     report(file, 'error', `The file contains a NUL byte at byte ${nul}: it looks like a binary file, not Markdown text.`, 'binary-file', pointAt(bytes, nul));

@@ -17,9 +17,19 @@ const isoDate = z
 
 const languageTag = z.string().regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, { message: 'a language tag such as en, ja or en-US' });
 
+/**
+ * An address a reader may click: http(s), mailto, tel, a #fragment or a relative path. Anything
+ * else (javascript:, data:, vbscript:, file:…) would run or leak when clicked; HTML escaping does
+ * not make such a URL safe, so it is refused here.
+ */
+const href = text.refine((value) => !/^[\s\u0000-\u001f]*[a-z][a-z0-9+.\-\s\u0000-\u001f]*:/i.test(value) || /^(https?|mailto|tel):/i.test(value.trim()), {
+  message: 'an http(s), mailto or tel address, or a path relative to the brief',
+});
+const webUrl = z.url({ protocol: /^https?$/, message: 'an absolute http(s) URL such as https://example.org/briefs/' });
+
 const link = z.object({
   label: text.describe('Text of the link.'),
-  href: text.describe('Address: a URL, or a path relative to the brief.'),
+  href: href.describe('Address: an http(s), mailto or tel URL, or a path relative to the brief.'),
 });
 
 export const pageSizes = ['letter', 'a4'] as const;
@@ -66,7 +76,7 @@ export const briefMatterSchema = z.object({
     .array(
       z.object({
         lang: languageTag.describe('Language of the other edition.'),
-        href: text.describe('The other edition: its .md file (relative), or a URL.'),
+        href: href.describe('The other edition: its .md file (relative), or an http(s) URL.'),
         label: text.optional().describe('Link text. Default: the language\'s own name, e.g. 日本語.'),
       }),
     )
@@ -77,14 +87,14 @@ export const briefMatterSchema = z.object({
   contact: z
     .object({
       name: text.optional().describe('Office or person.'),
-      email: text.optional().describe('E-mail address.'),
+      email: z.email({ message: 'an e-mail address such as press@example.org' }).optional().describe('E-mail address.'),
       phone: text.optional().describe('Telephone number.'),
-      url: text.optional().describe('Web page.'),
+      url: webUrl.optional().describe('Web page (http or https).'),
     })
     .optional()
     .describe('Contact block on the last page.')
     .meta({ example: { name: 'Public Affairs Section', url: 'https://jp.usembassy.gov/contact/' } }),
-  url: z.url({ message: 'an absolute URL such as https://example.org/briefs/us-japan.html' }).optional().describe('Where the HTML handout is published: used in the citation.').meta({ example: 'https://example.org/briefs/us-japan-relations.html' }),
+  url: webUrl.optional().describe('Where the HTML handout is published: used in the citation.').meta({ example: 'https://example.org/briefs/us-japan-relations.html' }),
   citation: text.optional().describe('Suggested citation, when the one built from title, organization, date and url does not fit.'),
   disclaimer: text.optional().describe('Disclaimer printed at the end.').meta({ example: 'Views expressed are the authors\' own.' }),
   toc: z.boolean().optional().describe('Table of contents: true or false. Default: on when the PDF has more than four pages.').meta({ example: true }),
@@ -95,7 +105,7 @@ export type BriefMatter = z.infer<typeof briefMatterSchema>;
 
 export const configSchema = z.object({
   ...shared,
-  base_url: z.url({ message: 'an absolute URL such as https://example.org/briefs/' }).optional().describe('Address where output/ is published; gives each handout its url when the brief sets none.').meta({ example: 'https://example.org/briefs/' }),
+  base_url: webUrl.optional().describe('Address where output/ is published; gives each handout its url when the brief sets none.').meta({ example: 'https://example.org/briefs/' }),
   limits: z
     .object({
       max_bytes: z.number().int().positive().default(2 * 1024 * 1024).describe('Largest Markdown file, in bytes. Default: 2 MiB.'),

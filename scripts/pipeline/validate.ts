@@ -49,7 +49,8 @@ function warnUnknownKeys(schema: z.ZodObject, data: Record<string, unknown>, pat
   const known = Object.keys(schema.shape);
   for (const key of Object.keys(data)) {
     const fieldPath = [...path, key];
-    const field = schema.shape[key];
+    // Own keys only: "constructor" or "__proto__" must not find Object.prototype's members.
+    const field = Object.hasOwn(schema.shape, key) ? schema.shape[key] : undefined;
     if (field === undefined) {
       const near = closest(key, known);
       const hint = near ? ` Did you mean "${near}"?` : ` Known fields: ${known.join(', ')}.`;

@@ -3,10 +3,11 @@ import { rmSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
-/** Temporary files are named `.<name>.<random>.brief-tmp` beside their target. */
+/** Temporary files are named `.<name>.<pid>.<random>.brief-tmp` beside their target. */
 const TEMP_SUFFIX = '.brief-tmp';
-/** A temporary file older than this belongs to no running build (a write takes milliseconds). */
-const STALE_AFTER_MS = 60_000;
+const TEMP_NAME = /\.(\d+)\.[0-9a-f]{12}\.brief-tmp$/;
+/** A temporary file older than this is stale whoever wrote it (a write takes milliseconds). */
+const STALE_AFTER_MS = 10 * 60_000;
 
 /** Temporary files being written now; removed on exit, even when the build is interrupted. */
 const inFlight = new Set<string>();
@@ -22,7 +23,7 @@ process.on('exit', () => {
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
   const dir = dirname(path);
   await mkdir(dir, { recursive: true });
-  const temp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`);
+  const temp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`);
   inFlight.add(temp);
   try {
     await writeFile(temp, data);
@@ -37,8 +38,9 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
 
 /**
  * Removes temporary files a killed build left behind in `dir` and its subfolders (a SIGKILL
- * between write and rename cannot clean up after itself); recent ones may belong to a build
- * running beside this one and are kept. Returns how many were removed.
+ * between write and rename cannot clean up after itself): those whose writer is no longer
+ * running, and any older than ten minutes. A build running beside this one keeps its own.
+ * Returns how many were removed.
  */
 export async function removeStaleTempFiles(dir: string): Promise<number> {
   let entries;
@@ -52,11 +54,24 @@ export async function removeStaleTempFiles(dir: string): Promise<number> {
   for (const entry of entries) {
     if (!entry.isFile() || !entry.name.endsWith(TEMP_SUFFIX)) continue;
     const path = join(entry.parentPath, entry.name);
+    const writer = Number(TEMP_NAME.exec(entry.name)?.[1]);
     const info = await stat(path).catch(() => undefined);
-    if (info && now - info.mtimeMs > STALE_AFTER_MS) {
+    if (info && (!isRunning(writer) || now - info.mtimeMs > STALE_AFTER_MS)) {
       await rm(path, { force: true });
       removed++;
     }
   }
   return removed;
+}
+
+/** Whether a process with this id exists (signal 0 tests without sending anything). */
+function isRunning(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

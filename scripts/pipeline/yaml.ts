@@ -27,7 +27,7 @@ export interface ParseYamlOptions {
  */
 export function parseYaml(file: VFile, text: string, options: ParseYamlOptions): PositionedYaml | undefined {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, schema: 'core', uniqueKeys: true, prettyErrors: false, strict: true });
+  const doc = parseDocument(text, { lineCounter, schema: 'core', resolveKnownTags: false, uniqueKeys: true, prettyErrors: false, strict: true });
   const toPoint = (offset: number) => {
     const { line, col } = lineCounter.linePos(offset);
     return { line: line + options.firstLine - 1, column: col };
@@ -36,7 +36,9 @@ export function parseYaml(file: VFile, text: string, options: ParseYamlOptions):
     report(file, 'error', `YAML: ${firstLine(error.message)}.`, options.rule, toPoint(error.pos[0]));
   }
   for (const warning of doc.warnings) {
-    report(file, 'warning', `YAML: ${firstLine(warning.message)}.`, options.rule, toPoint(warning.pos[0]));
+    const tag = /Unresolved tag: (?:tag:yaml\.org,2002:)?(\S+)/.exec(warning.message);
+    const reason = tag ? `YAML tag "${tag[1]!.startsWith('!') ? tag[1] : `!!${tag[1]}`}" is ignored: brief reads plain values only, so this one is read as text.` : `YAML: ${firstLine(warning.message)}.`;
+    report(file, 'warning', reason, options.rule, toPoint(warning.pos[0]));
   }
   if (doc.errors.length > 0) return undefined;
 

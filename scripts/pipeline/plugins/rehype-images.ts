@@ -70,7 +70,10 @@ export default function rehypeImages(options: RehypeImagesOptions) {
           return;
         }
         if (!src) {
-          refuse('Image has no source.', 'missing-image');
+          // The sanitizer removed an unsafe source and rehype-report-unsafe already said so.
+          const explained = file.messages.some((message) => message.ruleId === 'unsafe-url' && message.line === at?.line && message.column === at?.column);
+          if (explained) placeholder(image, '');
+          else refuse('Image has no source.', 'missing-image');
           return;
         }
         const path = safeDecode(src.split(/[?#]/)[0]!);

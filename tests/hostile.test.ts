@@ -1,0 +1,425 @@
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readFile, rm, symlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TOOL_ROOT } from '../scripts/paths.ts';
+import { startCanary, type Canary } from './helpers/canary.ts';
+import { createProject, type CliResult, type TempProject } from './helpers/project.ts';
+import { pdfText } from './helpers/pdf.ts';
+
+/**
+ * The hostile corpus (tests/hostile/): each file attacks one guarantee of the Security section
+ * of the README, and each test asserts the exact outcome — the message and exit code, or the
+ * sanitized output and the absence of any request.
+ */
+const HOSTILE = join(TOOL_ROOT, 'tests', 'hostile');
+const run = promisify(execFile);
+
+async function hostile(name: string, port = 0): Promise<string> {
+  return (await readFile(join(HOSTILE, name), 'utf8')).replaceAll('CANARY', String(port));
+}
+
+/** Messages of one brief from a build's stderr, as "line:col severity message (rule)". */
+function messagesOf(result: CliResult, file: string): string[] {
+  return result.stderr
+    .split('\n')
+    .filter((line) => line.startsWith(`source/${file}:`))
+    .map((line) => line.slice(`source/${file}:`.length));
+}
+
+/** The handout's body: what came from the Markdown, without the template's own head. */
+function article(html: string): string {
+  return html.slice(html.indexOf('<main'), html.indexOf('</main>'));
+}
+
+describe('no script runs and no active content reaches a handout', () => {
+  let project: TempProject;
+  let result: CliResult;
+  beforeAll(async () => {
+    project = await createProject();
+    for (const name of ['xss-raw-html.md', 'xss-markdown.md', 'xss-front-matter.md']) await project.write(`source/${name}`, await hostile(name));
+    await project.write('source/xss-front-matter-ok.md', (await hostile('xss-front-matter.md')).replace(/links:[\s\S]*?---/, '---'));
+    result = await project.run(['build', '--format', 'html']);
+  });
+  afterAll(() => project.remove());
+
+  it('removes scripts, frames, objects, forms, styles, base and meta refresh from raw HTML, and says so', async () => {
+    const html = article(await project.read('output/xss-raw-html.html'));
+    expect(html).not.toMatch(/<(script|iframe|object|embed|base|meta|form|button|style|link|svg|math|template|noscript|video|audio)\b/i);
+    expect(html).not.toMatch(/<[^>]*\son[a-z]+=/i);
+    expect(html).not.toMatch(/javascript:|vbscript:|data:text/i);
+    expect(html).not.toContain('style=');
+    expect(html).toContain('<a href="https://www.state.gov/">a safe link stays</a>');
+    expect(html).toContain('Text after the attack, which must survive: <b>bold</b>, <abbr title="Democratic Party of Japan">DPJ</abbr>.');
+    const messages = messagesOf(result, 'xss-raw-html.md');
+    expect(messages).toContain('5:1 warning Raw HTML <script> removed: briefs keep text, tables, figures and links, not active or embedded content (set unsafe_html: true only for HTML you wrote). (unsafe-html)');
+    expect(messages).toContain('7:1 warning Event handler onerror="…" removed from <img>: no script runs in a brief. (unsafe-html)');
+    expect(messages).toContain("23:1 warning Link \"java\tscript:alert('tab')\" removed from <a>: the javascript: scheme is not allowed. (unsafe-url)");
+    for (const tag of ['iframe', 'object', 'embed', 'base', 'meta', 'form', 'style', 'link']) expect(messages.join('\n')).toContain(`Raw HTML <${tag}> removed`);
+  });
+
+  it('drops javascript:, vbscript: and non-image data: URLs written in Markdown', async () => {
+    const html = article(await project.read('output/xss-markdown.html'));
+    expect(html).not.toMatch(/(href|src)="\s*(javascript|vbscript|data:text)/i);
+    expect(html).not.toMatch(/<[^>]*\son[a-z]+=/i);
+    expect(html).toContain('<p><a>js link</a>');
+    expect(html).toContain('<aside class="callout callout-note"><p class="callout-title">Note</p>');
+    expect(html).toContain('<code>&#x3C;script>alert(\'code\')&#x3C;/script></code>');
+    expect(messagesOf(result, 'xss-markdown.md')).toEqual([
+      "5:1 warning Link \"javascript:alert('md')\" removed from <a>: the javascript: scheme is not allowed. (unsafe-url)",
+      '6:1 warning Link "vbscript:msgbox(1)" removed from <a>: the vbscript: scheme is not allowed. (unsafe-url)',
+      '7:1 warning Link "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==" removed from <a>: the data: scheme is not allowed. (unsafe-url)',
+      "8:1 warning Link \"javascript:alert('autolink')\" removed from <a>: the javascript: scheme is not allowed. (unsafe-url)",
+      "10:1 warning Source \"javascript:alert('img')\" removed from <img>: the javascript: scheme is not allowed. (unsafe-url)",
+      '12:1 warning Image data URL is not an image type; it was removed. (unsafe-url)',
+      "14:1 warning Link \"javascript:alert('reference')\" removed from <a>: the javascript: scheme is not allowed. (unsafe-url)",
+    ]);
+  });
+
+  it('refuses front-matter links that would run code, and escapes every other value', async () => {
+    expect(messagesOf(result, 'xss-front-matter.md')).toEqual([
+      '8:11 error Front-matter field "links[0].href" is "javascript:alert(5)"; expected an http(s), mailto or tel address, or a path relative to the brief. (front-matter-field)',
+      '10:10 error Front-matter field "contact.email" is "x@example.org\\"><script>alert(6)</script>"; expected an e-mail address such as press@example.org. (front-matter-field)',
+      '11:8 error Front-matter field "contact.url" is "javascript:alert(7)"; expected an absolute http(s) URL such as https://example.org/briefs/. (front-matter-field)',
+    ]);
+    expect(existsSync(join(project.root, 'output', 'xss-front-matter.html'))).toBe(false);
+    const html = await project.read('output/xss-front-matter-ok.html');
+    expect(html).not.toMatch(/<script|<b>k|\sonload=/);
+    expect(html).toContain('<title>&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;</title>');
+    expect(html).toContain('<meta name="description" content="&quot; onload&#x3D;&quot;alert(3)">');
+  });
+
+  it('exits 1 only for the brief with errors', () => {
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('Built 3 of 4 briefs');
+  });
+});
+
+describe('templates never evaluate content', () => {
+  it('prints {{…}} written in Markdown or front matter as text', async () => {
+    const project = await createProject({ 'source/t.md': await hostile('template-injection.md') });
+    try {
+      const result = await project.run(['build', '--format', 'html']);
+      expect(result.code).toBe(0);
+      const html = await project.read('output/t.html');
+      expect(html).toContain("<title>{{constructor.constructor(&#x27;return process&#x27;)()}}</title>");
+      expect(html).toContain('<p class="subtitle">{{&gt; masthead}} {{{body}}}</p>');
+      expect(html).toContain('<li>{{lookup this &#x27;constructor&#x27;}}</li>');
+      expect(html).toContain('<p>Handlebars in the text: {{title}} {{{body}}} {{> end-matter}} {{#if true}}yes{{/if}}.</p>');
+    } finally {
+      await project.remove();
+    }
+  });
+});
+
+describe('front matter is YAML only', () => {
+  let project: TempProject;
+  let result: CliResult;
+  const cases = ['yaml-engine-js.md', 'yaml-engine-javascript.md', 'yaml-engine-toml.md', 'yaml-engine-json.md', 'yaml-alias-bomb.md', 'yaml-prototype.md', 'yaml-tags.md', 'yaml-wrong-types.md'];
+  beforeAll(async () => {
+    await rm('/tmp/brief-pwned', { force: true });
+    project = await createProject();
+    for (const name of cases) await project.write(`source/${name}`, await hostile(name));
+    result = await project.run(['build', '--format', 'html']);
+  });
+  afterAll(() => project.remove());
+
+  it.each([
+    ['yaml-engine-js.md', '---js'],
+    ['yaml-engine-javascript.md', '---javascript'],
+    ['yaml-engine-toml.md', '+++'],
+    ['yaml-engine-json.md', ';;;'],
+  ])('refuses %s (%s) as an error, never as code', (file, fence) => {
+    expect(messagesOf(result, file)).toEqual([`1:1 error Front matter must be YAML between two "---" lines; "${fence}" asks for another format or engine, which brief does not run. (front-matter-engine)`]);
+    expect(existsSync('/tmp/brief-pwned')).toBe(false);
+  });
+
+  it('stops an alias bomb', () => {
+    expect(messagesOf(result, 'yaml-alias-bomb.md')).toEqual(['2:1 error YAML: Excessive alias count indicates a resource exhaustion attack (more than 100 alias expansions). (front-matter-yaml)']);
+  });
+
+  it('lets no __proto__ or constructor key pollute anything', async () => {
+    expect(messagesOf(result, 'yaml-prototype.md')).toEqual([
+      '3:1 warning Unknown front-matter field "__proto__" is ignored. Known fields: title, subtitle, organization, series, template, page_size, unsafe_html, allow_remote, author, date, lang, summary, keywords, key_points, facts, translations, links, contact, url, citation, disclaimer, toc. (unknown-field)',
+      '5:1 warning Unknown front-matter field "constructor" is ignored. Known fields: title, subtitle, organization, series, template, page_size, unsafe_html, allow_remote, author, date, lang, summary, keywords, key_points, facts, translations, links, contact, url, citation, disclaimer, toc. (unknown-field)',
+    ]);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(await project.read('output/yaml-prototype.html')).toContain('<title>Prototype pollution</title>');
+  });
+
+  it('reads tagged values as plain text and says so', async () => {
+    expect(messagesOf(result, 'yaml-tags.md')).toEqual([
+      '2:8 warning YAML tag "!!js/function" is ignored: brief reads plain values only, so this one is read as text. (front-matter-yaml)',
+      '3:10 warning YAML tag "!!binary" is ignored: brief reads plain values only, so this one is read as text. (front-matter-yaml)',
+      '4:7 warning YAML tag "!!timestamp" is ignored: brief reads plain values only, so this one is read as text. (front-matter-yaml)',
+    ]);
+    expect(await project.read('output/yaml-tags.html')).toContain("<title>function () { return &#x27;pwned&#x27; }</title>");
+  });
+
+  it('names each value of the wrong type, with its line and column', () => {
+    expect(messagesOf(result, 'yaml-wrong-types.md')).toEqual([
+      '2:8 error Front-matter field "title" is a list; expected text. (front-matter-field)',
+      '3:7 error Front-matter field "date" is "30 September 2009"; expected a date as YYYY-MM-DD or YYYY-MM, such as 2009-09-30. (front-matter-field)',
+      '4:7 error Front-matter field "lang" is 42 (a number); expected text. (front-matter-field)',
+      '5:11 error Front-matter field "keywords" is "Japan"; expected a list ("- item" lines). (front-matter-field)',
+      '6:6 error Front-matter field "toc" is "maybe"; expected true or false. (front-matter-field)',
+      '7:12 error Front-matter field "page_size" is "tabloid"; expected one of: letter, a4. (front-matter-field)',
+      '9:5 error Front-matter field "facts[0].value" is missing; expected text. (front-matter-field)',
+      '12:11 error Front-matter field "links[0].href" is "javascript:alert(1)"; expected an http(s), mailto or tel address, or a path relative to the brief. (front-matter-field)',
+      '14:10 error Front-matter field "contact.email" is "not-an-address"; expected an e-mail address such as press@example.org. (front-matter-field)',
+    ]);
+    expect(result.code).toBe(1);
+  });
+});
+
+describe('the browser is sealed', () => {
+  let canary: Canary;
+  let project: TempProject;
+  let result: CliResult;
+  beforeAll(async () => {
+    canary = await startCanary();
+    project = await createProject();
+    for (const name of ['ssrf-images.md', 'ssrf-trusted.md', 'allowed-remote.md']) await project.write(`source/${name}`, await hostile(name, canary.port));
+    await symlink('/etc/passwd', join(project.root, 'source', 'evil-link.png'));
+    result = await project.run(['build']);
+  });
+  afterAll(async () => {
+    await canary.close();
+    await project.remove();
+  });
+
+  it('builds every brief, with warnings', () => {
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Built 3 of 3 briefs');
+  });
+
+  it('makes no request to the network: the loopback canary hears only the allowed host', () => {
+    expect(canary.requests.sort()).toEqual(['/allowed.png', '/page.html', '/redirect-out.png']);
+  });
+
+  it('does not fetch remote images, loopback, private or metadata addresses, and says where they were', () => {
+    const port = canary.port;
+    expect(messagesOf(result, 'ssrf-images.md')).toEqual([
+      `5:42 warning Remote image "http://127.0.0.1:${port}/markdown-image.png" is not fetched: 127.0.0.1 is not in allow_remote. Save the image beside the brief, or allow the host in front matter or brief.config.yaml. (remote-image)`,
+      `7:1 warning Remote image "http://127.0.0.1:${port}/raw-image.png" is not fetched: 127.0.0.1 is not in allow_remote. Save the image beside the brief, or allow the host in front matter or brief.config.yaml. (remote-image)`,
+      '8:1 warning Remote image "http://169.254.169.254/latest/meta-data/" is not fetched: 169.254.169.254 is not in allow_remote. Save the image beside the brief, or allow the host in front matter or brief.config.yaml. (remote-image)',
+      `9:1 warning Remote image "http://[::1]:${port}/ipv6.png" is not fetched: [::1] is not in allow_remote. Save the image beside the brief, or allow the host in front matter or brief.config.yaml. (remote-image)`,
+      '10:1 warning Remote image "http://10.0.0.1/private.png" is not fetched: 10.0.0.1 is not in allow_remote. Save the image beside the brief, or allow the host in front matter or brief.config.yaml. (remote-image)',
+      `11:1 warning Source "ftp://127.0.0.1:${port}/ftp.png" removed from <img>: the ftp: scheme is not allowed. (unsafe-url)`,
+      `12:1 warning Image "//127.0.0.1:${port}/protocol-relative.png" uses a scheme briefs do not load; use a file beside the brief. (unsafe-url)`,
+      '13:1 warning Raw HTML <iframe> removed: briefs keep text, tables, figures and links, not active or embedded content (set unsafe_html: true only for HTML you wrote). (unsafe-html)',
+      '14:1 warning Raw HTML <link> removed: briefs keep text, tables, figures and links, not active or embedded content (set unsafe_html: true only for HTML you wrote). (unsafe-html)',
+      '15:1 warning Raw HTML <video> removed: briefs keep text, tables, figures and links, not active or embedded content (set unsafe_html: true only for HTML you wrote). (unsafe-html)',
+      '17:1 warning Source "file:///etc/passwd" removed from <img>: the file: scheme is not allowed. (unsafe-url)',
+      '19:1 warning Image "../../../../../../../../etc/passwd" is outside the brief\'s folder and templates/; it was not read. (outside-project)',
+      '21:1 warning Image "/etc/passwd" is outside the brief\'s folder and templates/; it was not read. (outside-project)',
+      '23:1 warning Image "evil-link.png" is outside the brief\'s folder and templates/; it was not read. (outside-project)',
+    ]);
+  });
+
+  it('refuses, in Chrome, every request that trusted HTML makes, and reports each with its line', () => {
+    const port = canary.port;
+    expect(messagesOf(result, 'ssrf-trusted.md').filter((message) => message.includes('(blocked-request)'))).toEqual([
+      `9:21 warning Blocked a request for http://127.0.0.1:${port}/trusted-import.css (stylesheet): briefs load nothing from outside. (blocked-request)`,
+      `9:90 warning Blocked a request for http://127.0.0.1:${port}/trusted-background.png (image): briefs load nothing from outside. (blocked-request)`,
+      `10:30 warning Blocked a request for http://127.0.0.1:${port}/trusted-stylesheet.css (stylesheet): briefs load nothing from outside. (blocked-request)`,
+      `11:14 warning Blocked a request for http://127.0.0.1:${port}/trusted-iframe (document): briefs load nothing from outside. (blocked-request)`,
+      `12:15 warning Blocked a request for http://127.0.0.1:${port}/trusted-object (document): briefs load nothing from outside. (blocked-request)`,
+    ]);
+  });
+
+  it('runs no script even in trusted HTML (JavaScript is off in the page)', async () => {
+    expect(await pdfText(join(project.root, 'output', 'ssrf-trusted.pdf'))).not.toContain('script ran');
+  });
+
+  it('leaks no local file into any output', async () => {
+    const passwd = (await readFile('/etc/passwd', 'utf8')).split('\n')[0]!;
+    for (const file of readdirSync(join(project.root, 'output'))) {
+      const path = join(project.root, 'output', file);
+      const text = file.endsWith('.pdf') ? await pdfText(path) : await readFile(path, 'utf8');
+      expect(text, file).not.toContain(passwd);
+    }
+  });
+
+  it('fetches an image from an allowed host once, at build time, and embeds it', async () => {
+    const html = await project.read('output/allowed-remote.html');
+    expect(html).toMatch(/<img src="data:image\/png;base64,iVBORw0KGgo[^"]*" alt="allowed">/);
+    expect(messagesOf(result, 'allowed-remote.md')).toEqual([
+      `10:51 warning Remote image "http://127.0.0.1:${canary.port}/redirect-out.png" could not be used: it redirects to http://evil.example/stolen.png, outside allow_remote. (remote-image)`,
+      `12:27 warning Remote image "http://127.0.0.1:${canary.port}/page.html" could not be used: it is "text/html", not an image. (remote-image)`,
+    ]);
+  });
+});
+
+describe('limits', () => {
+  it.each([
+    ['a file over max_bytes', 'limits:\n  max_bytes: 2048\n', `---\ntitle: Big\n---\n\n${'word '.repeat(1000)}\n`, '1:1 error The file is 4.9 KB, over the limit of 2.0 KB for one brief (limits.max_bytes). Split it, or raise the limit in brief.config.yaml. (limit-input-size)'],
+    ['quotes nested 1,000 deep', '', `---\ntitle: Deep\n---\n\n${'>'.repeat(1000)} deep\n`, '5:1 error The text is nested more than 48 levels deep (lists, quotes or HTML elements inside each other); brief stops at limits.max_depth. Flatten it, or raise the limit in brief.config.yaml. (limit-depth)'],
+    ['HTML elements nested 5,000 deep', '', `---\ntitle: Deep\n---\n\n${'<div>'.repeat(5000)}x${'</div>'.repeat(5000)}\n`, '5:241 error The text is nested more than 48 levels deep (lists, quotes or HTML elements inside each other); brief stops at limits.max_depth. Flatten it, or raise the limit in brief.config.yaml. (limit-depth)'],
+    ['20,000 emphasis markers', '', `---\ntitle: Stars\n---\n\n${'*'.repeat(20000)}x${'*'.repeat(20000)}\n`, '5:1 error A run of 20000 "*" or "_" characters: emphasis this deep cannot be set; escape them (\\*) or shorten the run (limits.max_depth). (limit-depth)'],
+    ['a render-time limit', 'limits:\n  render_timeout_ms: 1\n', '---\ntitle: Slow\n---\n\nText.\n', '1:1 error Rendering the Markdown took longer than 1 ms and was stopped (limits.render_timeout_ms). Look for very long runs of * _ [ or ` in the text. (limit-render-time)'],
+    ['an image over max_image_bytes', 'limits:\n  max_image_bytes: 10\n', '---\ntitle: Image\n---\n\n![map](map.png)\n', '5:1 warning Image "map.png" is 93 B, over the limit of 10 B (limits.max_image_bytes). (limit-image-size)'],
+  ])('stops %s with an error that names the limit', async (_, config, text, message) => {
+    const project = await createProject({ 'source/x.md': text, ...(config ? { 'brief.config.yaml': config } : {}) });
+    try {
+      await project.write('source/map.png', await readFile(join(TOOL_ROOT, 'tests', 'fixtures', 'map.png')));
+      const started = performance.now();
+      const result = await project.run(['build', '--format', 'html']);
+      expect(messagesOf(result, 'x.md')).toEqual([message]);
+      expect(result.code).toBe(message.includes(' error ') ? 1 : 0);
+      // Nothing hangs: each limit ends the brief promptly.
+      expect(performance.now() - started).toBeLessThan(20_000);
+    } finally {
+      await project.remove();
+    }
+  });
+});
+
+describe('encodings', () => {
+  const body = '---\ntitle: Encodings\n---\n\nÉmigré café — 日本語.\n';
+  it.each([
+    ['UTF-8 with a byte order mark', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(body)])],
+    ['CRLF line endings', Buffer.from(body.replace(/\n/g, '\r\n'))],
+    ['mixed line endings', Buffer.from('---\r\ntitle: Encodings\n---\r\n\nÉmigré café — 日本語.\r\n')],
+  ])('builds %s', async (_, bytes) => {
+    const project = await createProject();
+    try {
+      await project.write('source/x.md', bytes);
+      const result = await project.run(['build', '--format', 'html']);
+      expect(result.stderr).toBe('');
+      expect(await project.read('output/x.html')).toContain('<title>Encodings</title>');
+      expect(await project.read('output/x.html')).toContain('<p>Émigré café — <span lang="ja">日本語</span>.</p>');
+    } finally {
+      await project.remove();
+    }
+  });
+
+  it.each([
+    ['Latin-1 (invalid UTF-8)', Buffer.from('---\ntitle: caf\xe9\n---\n', 'latin1'), '2:11 error The file is not valid UTF-8 (bad byte 0xe9 at byte 14). Save it as UTF-8. (invalid-utf8)'],
+    ['UTF-16', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('---\ntitle: x\n---\n', 'utf16le')]), '1:1 error The file is UTF-16 (it starts with a little-endian byte order mark). Save it as UTF-8. (invalid-utf8)'],
+    ['a NUL byte', Buffer.from('---\ntitle: x\n---\n\nab\0c\n'), '5:3 error The file contains a NUL byte at byte 20: it looks like a binary file, not Markdown text. (binary-file)'],
+    ['a PNG named .md', readFileSync(join(TOOL_ROOT, 'tests', 'fixtures', 'map.png')), '3:1 error The file contains a NUL byte at byte 8: it looks like a binary file, not Markdown text. (binary-file)'],
+    ['an empty file', Buffer.alloc(0), '1:1 error The file is empty. A brief needs front matter with a title and some text. (empty-file)'],
+    ['a file of blank lines', Buffer.from('\n\n   \n'), '1:1 error The brief has no front matter. Start the file with a "---" line, then "title: …", then another "---" line. (front-matter-missing)'],
+  ])('rejects %s with the file and the byte', async (_, bytes, message) => {
+    const project = await createProject();
+    try {
+      await project.write('source/x.md', bytes);
+      const result = await project.run(['build', '--format', 'html']);
+      expect(messagesOf(result, 'x.md')).toEqual([message]);
+      expect(result.code).toBe(1);
+    } finally {
+      await project.remove();
+    }
+  });
+});
+
+
+/** Processes whose environment carries `marker`: Chrome and its children inherit it from the build. */
+function processesWith(marker: string): string[] {
+  const found: string[] = [];
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      if (readFileSync(`/proc/${pid}/environ`, 'latin1').includes(marker)) found.push(`${pid} ${readFileSync(`/proc/${pid}/cmdline`, 'latin1').replace(/\0/g, ' ').slice(0, 80)}`);
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return found;
+}
+
+async function waitUntilGone(marker: string, ms = 5000): Promise<string[]> {
+  const deadline = Date.now() + ms;
+  let left = processesWith(marker);
+  while (left.length > 0 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    left = processesWith(marker);
+  }
+  return left;
+}
+
+/** Starts `npm run build`'s code in a child process, in `cwd`, and lets the test kill it. */
+function startBuild(cwd: string, marker: string) {
+  const child = spawn(process.execPath, [join(TOOL_ROOT, 'scripts', 'bootstrap.mjs'), 'build'], { cwd, env: { ...process.env, BRIEF_TEST_MARKER: marker }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  return { child, exited, output: () => output };
+}
+
+function tempFiles(dir: string): string[] {
+  return existsSync(dir) ? readdirSync(dir, { recursive: true }).map(String).filter((name) => name.endsWith('.brief-tmp')) : [];
+}
+
+describe('nothing lost, no orphans', () => {
+  let project: TempProject;
+  const names = ['one', 'two', 'three', 'four'];
+  beforeAll(async () => {
+    project = await createProject();
+    const seed = await readFile(join(TOOL_ROOT, 'source', 'us-japan-relations.md'), 'utf8');
+    for (const name of names) await project.write(`source/${name}.md`, seed.replace('title: U.S.-Japan Relations', `title: Brief ${name}`));
+    const first = await project.run(['build']);
+    expect(first.code, first.stderr).toBe(0);
+    // From here on every build writes a new version of every output.
+    for (const name of names) await project.write(`source/${name}.md`, `${seed.replace('title: U.S.-Japan Relations', `title: Brief ${name}`)}\nA new closing paragraph.\n`);
+  });
+  afterAll(() => project.remove());
+
+  /** Every output is whole: the old version, or the new one, never a part of either. */
+  async function assertOutputsWhole(): Promise<void> {
+    for (const name of names) {
+      const html = await project.read(`output/${name}.html`);
+      expect(html.endsWith('</html>\n'), `${name}.html is whole`).toBe(true);
+      const pdf = join(project.root, 'output', `${name}.pdf`);
+      const check = await run('qpdf', ['--check', pdf]).then(() => true, () => false);
+      expect(check, `${name}.pdf passes qpdf --check`).toBe(true);
+    }
+  }
+
+  it.each([300, 700, 1100, 1500, 1900])('leaves whole outputs when the build is killed (kill -9) after %i ms, and no Chrome behind', async (delay) => {
+    const marker = `kill-${delay}-${process.pid}`;
+    const build = startBuild(project.root, marker);
+    await new Promise((resolve) => setTimeout(resolve, delay));
+    build.child.kill('SIGKILL');
+    await build.exited;
+    await assertOutputsWhole();
+    // Chrome talks to brief over a pipe: it sees the pipe close and exits by itself.
+    expect(await waitUntilGone(marker)).toEqual([]);
+  });
+
+  it('cleans up the temporary files a killed build left, on the next build', async () => {
+    const result = await project.run(['build']);
+    expect(result.code).toBe(0);
+    expect(tempFiles(join(project.root, 'output'))).toEqual([]);
+    await assertOutputsWhole();
+    expect(await project.read('output/one.html')).toContain('A new closing paragraph.');
+  });
+
+  it.each(['SIGINT', 'SIGTERM'] as const)('stops on %s: Chrome closed, no temporary file, outputs whole, exit 130', async (signal) => {
+    const marker = `${signal}-${process.pid}`;
+    const build = startBuild(project.root, marker);
+    // Wait until Chrome is up, so there is something to close.
+    const deadline = Date.now() + 15_000;
+    while (!build.output().includes('Chrome ready') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    build.child.kill(signal);
+    const { code } = await build.exited;
+    expect(build.output()).toContain('stopping and closing Chrome');
+    expect(code).toBe(130);
+    expect(await waitUntilGone(marker, 3000)).toEqual([]);
+    expect(tempFiles(join(project.root, 'output'))).toEqual([]);
+    await assertOutputsWhole();
+  });
+
+  it('leaves no Chrome behind after a build that fails', async () => {
+    await project.write('source/broken.md', '---\ntitle: [broken\n---\n');
+    const marker = `fail-${process.pid}`;
+    const build = startBuild(project.root, marker);
+    const { code } = await build.exited;
+    expect(code).toBe(1);
+    expect(await waitUntilGone(marker, 3000)).toEqual([]);
+    await rm(join(project.root, 'source', 'broken.md'));
+  });
+});
