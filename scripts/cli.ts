@@ -14,6 +14,7 @@ type Command = (argv: string[], io: Io) => Promise<number>;
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
   build: { summary: 'build briefs into HTML handouts and PDFs', load: async () => (await import('./commands/build.ts')).build },
+  watch: { summary: 'rebuild on every change, with a live preview', load: async () => (await import('./commands/watch.ts')).watchCommand },
   bench: { summary: 'measure speed against baselines in the same run', load: async () => (await import('./commands/bench.ts')).bench },
   docs: { summary: "rewrite the README's reference tables from the schema", load: async () => (await import('./commands/docs.ts')).docs },
   test: { summary: 'run the test suite (installs the tools it needs)', load: async () => (await import('./commands/test.ts')).test },
@@ -77,7 +78,8 @@ export async function run(argv: string[]): Promise<number> {
   process.on('SIGTERM', onSignal);
   try {
     const code = await main(argv, { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd(), env: process.env, signal: controller.signal });
-    return interrupted ? 130 : code;
+    // Ctrl-C is how watch mode ends normally; for anything else it is an interruption.
+    return interrupted && argv[0] !== 'watch' ? 130 : code;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

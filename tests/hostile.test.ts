@@ -342,7 +342,8 @@ async function waitUntilGone(marker: string, ms = 5000): Promise<string[]> {
 
 /** Starts `npm run build`'s code in a child process, in `cwd`, and lets the test kill it. */
 function startBuild(cwd: string, marker: string) {
-  const child = spawn(process.execPath, [join(TOOL_ROOT, 'scripts', 'bootstrap.mjs'), 'build'], { cwd, env: { ...process.env, BRIEF_TEST_MARKER: marker }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // --force: every brief is built, so there is always something to interrupt.
+  const child = spawn(process.execPath, [join(TOOL_ROOT, 'scripts', 'bootstrap.mjs'), 'build', '--force'], { cwd, env: { ...process.env, BRIEF_TEST_MARKER: marker }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));

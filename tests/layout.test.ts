@@ -109,6 +109,15 @@ describe('a brief long enough for a table of contents', () => {
     expect(stdout).toContain('"/URI": "u:mailto:research@example.org"');
   });
 
+  it('keeps links within the brief (contents, notes) as jumps inside the PDF', async () => {
+    const { stdout } = await run('qpdf', ['--json', '--json-key=qpdf', pdf], { maxBuffer: 64 * 1024 * 1024 });
+    const objects = Object.values((JSON.parse(stdout) as { qpdf: [unknown, Record<string, { value?: Record<string, unknown> }>] }).qpdf[1]);
+    const links = objects.map((object) => object.value).filter((value) => value?.['/Subtype'] === '/Link');
+    const internal = links.filter((link) => '/Dest' in link! || (link!['/A'] as Record<string, unknown> | undefined)?.['/S'] === '/GoTo');
+    expect(internal.length).toBeGreaterThanOrEqual(11);
+    expect(stdout).not.toContain('brief.invalid');
+  });
+
   it('links the handout to its PDF', () => {
     expect(html).toContain('<a href="showcase.pdf" type="application/pdf">PDF</a>');
   });

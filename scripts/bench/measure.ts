@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { cp, mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TOOL_ROOT } from '../paths.ts';
@@ -32,6 +32,11 @@ export async function benchProject(sources: Record<string, string>): Promise<{ r
     await cp(join(TOOL_ROOT, entry), join(root, entry), { recursive: true, preserveTimestamps: true });
   }
   await symlink(join(TOOL_ROOT, 'node_modules'), join(root, 'node_modules'));
+  // npm's own start, for comparison: a script that does nothing.
+  const manifest = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  manifest.scripts.noop = 'node -e 0';
+  await writeFile(join(root, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  await utimes(join(root, 'package.json'), new Date(0), new Date(0));
   await mkdir(join(root, 'source'), { recursive: true });
   for (const [path, from] of Object.entries(sources)) await cp(from, join(root, 'source', path), { recursive: true });
   return { root, remove: () => rm(root, { recursive: true, force: true }) };

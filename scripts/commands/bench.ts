@@ -1,6 +1,8 @@
 import type { Io } from '../cli.ts';
 import { EXIT, UsageError } from '../errors.ts';
 import { coldBuild } from '../bench/cold-build.ts';
+import { noChange } from '../bench/no-change.ts';
+import { watchEdit } from '../bench/watch-edit.ts';
 import { formatRows, type BenchRow } from '../bench/measure.ts';
 import { parseCommandLine, parseInteger } from './args.ts';
 
@@ -11,6 +13,8 @@ and ratios (machines are noisy: compare ratios, not absolute figures across runs
 
 Scenarios:
   cold        a cold npm run build of the seed, vs a bare Chromium launch + print and md-to-pdf
+  watch       edit → HTML and edit → PDF in watch mode, vs a warm page.pdf() of the same HTML
+  nochange    a no-change npm run build (must not start Chrome), vs npm running an empty script
 
 Options:
   --runs N     runs per measurement (default 5)
@@ -20,6 +24,8 @@ type Scenario = (runs: number, log: (line: string) => void) => Promise<{ rows: B
 
 const SCENARIOS: Record<string, { title: string; run: Scenario }> = {
   cold: { title: 'Cold build of the seed brief (wall time, npm start included)', run: coldBuild },
+  watch: { title: 'Watch mode: an edit to the seed brief until its outputs are rewritten', run: watchEdit },
+  nochange: { title: 'A no-change npm run build of the seed brief (wall time, npm start included)', run: noChange },
 };
 
 /** `npm run bench`: runs the benchmark scenarios and prints their tables. */

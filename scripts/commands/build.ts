@@ -57,11 +57,15 @@ export function progressPrinter(settings: Settings, io: Io): (event: BuildEvent)
   const cwd = settings.root;
   return (event) => {
     switch (event.type) {
-      case 'plan':
-        io.stdout.write(`Building ${event.total} brief${event.total === 1 ? '' : 's'} → ${relative(cwd, settings.outDir) || '.'}/ (${[...settings.formats].join(', ')})\n`);
+      case 'plan': {
+        const toBuild = event.total - event.upToDate;
+        if (toBuild === 0) break;
+        const fresh = event.upToDate > 0 ? `; ${event.upToDate} up to date` : '';
+        io.stdout.write(`Building ${toBuild} of ${event.total} brief${event.total === 1 ? '' : 's'} → ${relative(cwd, settings.outDir) || '.'}/ (${[...settings.formats].join(', ')})${fresh}\n`);
         break;
+      }
       case 'chrome':
-        io.stdout.write(`  Chrome ready in ${seconds(event.launchMs)} (${event.location.executablePath}, from ${event.location.source})\n`);
+        io.stdout.write(`  Chrome ready in ${seconds(event.launchMs)} (${event.location.executablePath}, from ${event.location.source}, pid ${event.pid ?? '?'})\n`);
         break;
       case 'log':
         io.stdout.write(`  ${event.line}\n`);
@@ -98,14 +102,20 @@ export function printSummary(summary: BuildSummary, settings: Settings, io: Io):
     }
   }
   const built = summary.results.filter((result) => result.status === 'built').length;
-  const failed = summary.results.length - built;
+  const upToDate = summary.results.filter((result) => result.status === 'up-to-date').length;
+  const failed = summary.results.filter((result) => result.status === 'failed').length;
   const configBroken = summary.runFiles.some((file) => file.messages.some((message) => message.fatal === true));
-  const parts = [`Built ${built} of ${summary.results.length} brief${summary.results.length === 1 ? '' : 's'} in ${seconds(summary.durationMs)}`];
+  const total = summary.results.length;
+  const parts =
+    built === 0 && failed === 0 && total > 0
+      ? [`All ${total} brief${total === 1 ? ' is' : 's are'} up to date (checked in ${seconds(summary.durationMs)}); --force rebuilds them`]
+      : [`Built ${built} of ${total} brief${total === 1 ? '' : 's'} in ${seconds(summary.durationMs)}`];
+  if (upToDate && built + failed > 0) parts.push(`${upToDate} up to date`);
   if (failed) parts.push(`${failed} failed`);
   if (warnings) parts.push(`${warnings} warning${warnings === 1 ? '' : 's'}`);
   if (configBroken) parts.push(`${relative(settings.root, settings.configFile.path)} has errors: nothing was built`);
+  if (errors) parts.push(`${errors} error${errors === 1 ? '' : 's'}`);
   io.stdout.write(`${parts.join('; ')}.\n`);
-  void errors;
   return failed > 0 || configBroken ? EXIT.failed : EXIT.ok;
 }
 

@@ -53,6 +53,8 @@ export interface SealedJob {
 interface PageSlot {
   page: Page;
   job: { url: string; html: string; blocked: BlockedRequest[]; pageErrors: string[] } | undefined;
+  /** The <head> (styles, fonts) of the document the page shows, to skip reloading it. */
+  head: string | undefined;
 }
 
 /**
@@ -62,6 +64,7 @@ interface PageSlot {
 export class BrowserPool {
   private readonly idle: PageSlot[] = [];
   private closed = false;
+  private closing: Promise<void> | undefined;
 
   private constructor(
     private readonly browser: Browser,
@@ -133,7 +136,20 @@ export class BrowserPool {
         load: async (url, html) => {
           job.url = url;
           job.html = html;
-          await slot.page.goto(url, { waitUntil: 'load', timeout: this.options.timeoutMs });
+          const bodyAt = html.search(/<body[\s>]/i);
+          const head = bodyAt === -1 ? html : html.slice(0, bodyAt);
+          if (slot.page.url() === url && slot.head === head) {
+            // The same brief again with the same styles and fonts (watch mode, a second print for
+            // the contents): swap the body only; fonts stay decoded and laid out.
+            await slot.page.evaluate(replaceBody, html.slice(bodyAt, html.search(/<\/html>\s*$/i)));
+          } else if (slot.page.url() === url) {
+            // The same brief with new styles: rewrite the document in place, which keeps its address
+            // (so #links stay internal) and skips a navigation.
+            await slot.page.setContent(html, { waitUntil: 'load', timeout: this.options.timeoutMs });
+          } else {
+            await slot.page.goto(url, { waitUntil: 'load', timeout: this.options.timeoutMs });
+          }
+          slot.head = head;
           await loadAllFonts(slot.page);
         },
       });
@@ -151,8 +167,13 @@ export class BrowserPool {
    * child processes, leaving no zombies), and if that has not finished within a few seconds, a
    * SIGKILL to Chrome's whole process group. Safe to call more than once.
    */
-  async close(): Promise<void> {
-    if (this.closed) return;
+  close(): Promise<void> {
+    // Every caller (the abort listener, the build's finally) waits for the same, whole close.
+    this.closing ??= this.shutDown();
+    return this.closing;
+  }
+
+  private async shutDown(): Promise<void> {
     this.closed = true;
     this.idle.length = 0;
     const chrome = this.browser.process();
@@ -177,7 +198,7 @@ export class BrowserPool {
   }
 
   private async setUpPage(page: Page): Promise<PageSlot> {
-    const slot: PageSlot = { page, job: undefined };
+    const slot: PageSlot = { page, job: undefined, head: undefined };
     page.setDefaultTimeout(this.options.timeoutMs);
     await page.setJavaScriptEnabled(false);
     await page.setRequestInterception(true);
@@ -206,6 +227,15 @@ async function answer(request: HTTPRequest, slot: PageSlot): Promise<void> {
   } catch {
     // The page closed while the request was pending: nothing left to answer.
   }
+}
+
+/**
+ * Runs in the page: replaces <body> with new markup and waits for its images to decode. Only
+ * V8's own functions are used, since page script (and so callbacks from Blink) is off.
+ */
+async function replaceBody(body: string): Promise<void> {
+  document.body.outerHTML = body;
+  await Promise.allSettled([...document.images].map((image) => image.decode()));
 }
 
 /**

@@ -37,6 +37,12 @@ export interface BriefOutcome {
   file: VFile;
   /** Output files written. */
   written: string[];
+  /** What was written to each output, for the manifest's hashes. */
+  bytes: Record<string, Uint8Array | string>;
+  /** Files besides the source that the outputs depend on: template files, images, fonts. */
+  inputs: string[];
+  /** Whether the PDF has a table of contents. */
+  toc?: boolean;
   /** Pages of the PDF, when one was printed. */
   pages?: number;
   /** Milliseconds spent in each stage, for `--verbose` and the benchmark. */
@@ -62,7 +68,7 @@ export async function buildBrief(job: BriefJob, context: RunContext): Promise<Br
       timings[stage] = (timings[stage] ?? 0) + performance.now() - start;
     }
   };
-  const outcome: BriefOutcome = { file: undefined as unknown as VFile, written: [], timings };
+  const outcome: BriefOutcome = { file: undefined as unknown as VFile, written: [], bytes: {}, inputs: [], timings };
 
   const file = await time('read', () => readSource(job.source, { maxBytes: settings.config.limits.max_bytes }));
   outcome.file = file;
@@ -123,6 +129,7 @@ export async function buildBrief(job: BriefJob, context: RunContext): Promise<Br
   const draft = render('html', bodyHtml, tocEntries(file.data.headings ?? [], null), '');
   if (draft === undefined) return outcome;
   const faces = facesFor(context, template, draft);
+  outcome.inputs = [...template.files, ...rendered.dependencies, ...faces.map((face) => face.path)];
   const fonts = await time('fonts', () => fontFaceCss(faces, visibleText(draft), join(settings.cacheDir, 'fonts')));
 
   // The handout shows a contents list when the PDF has one. It is written first (it is what an
@@ -134,6 +141,7 @@ export async function buildBrief(job: BriefJob, context: RunContext): Promise<Br
     if (html === undefined) return false;
     await time('write', () => writeFileAtomic(job.outputs.html, html));
     if (!outcome.written.includes(job.outputs.html)) outcome.written.push(job.outputs.html);
+    outcome.bytes[job.outputs.html] = html;
     return true;
   };
   const guess = matter.toc ?? context.tocDecisions.get(job.source) ?? estimatePages(bodyHtml, matter.lang) > TOC_AUTO_PAGES;
@@ -142,7 +150,7 @@ export async function buildBrief(job: BriefJob, context: RunContext): Promise<Br
 
   if (wantPdf) {
     const printBody = rendered.printHtml ?? bodyHtml;
-    const printed = await time('pdf', () => printWithToc(job, context, file, matter, (toc) => render('pdf', printBody, toc, fonts)));
+    const printed = await time('pdf', () => printWithToc(job, context, file, matter, (toc) => render('pdf', printBody, toc, fonts), time));
     if (!printed) return outcome;
     context.tocDecisions.set(job.source, printed.toc);
     if (settings.formats.has('html') && printed.toc !== htmlToc && !(await writeHtml(printed.toc))) return outcome;
@@ -152,6 +160,8 @@ export async function buildBrief(job: BriefJob, context: RunContext): Promise<Br
     outcome.pages = printed.doc.getPageCount();
     await time('write', () => writeFileAtomic(job.outputs.pdf, finished));
     outcome.written.push(job.outputs.pdf);
+    outcome.bytes[job.outputs.pdf] = finished;
+    outcome.toc = printed.toc;
   }
   return outcome;
 }
@@ -168,6 +178,7 @@ async function printWithToc(
   file: VFile,
   matter: BriefMatter,
   render: (toc: TocEntry[] | null) => string | undefined,
+  time: <T>(stage: string, work: () => Promise<T>) => Promise<T>,
 ): Promise<{ doc: PDFDocument; toc: boolean } | undefined> {
   const headings = file.data.headings ?? [];
   const browser = await context.browser();
@@ -176,15 +187,15 @@ async function printWithToc(
     const print = async (toc: TocEntry[] | null): Promise<{ doc: PDFDocument } | undefined> => {
       const html = render(toc);
       if (html === undefined) return undefined;
-      await page.load(documentUrl, html);
-      const bytes = await page.page.pdf({
+      await time('pdf-load', () => page.load(documentUrl, html));
+      const bytes = await time('pdf-print', () => page.page.pdf({
         preferCSSPageSize: true,
         printBackground: true,
         outline: true,
         tagged: true,
         timeout: context.settings.config.limits.render_timeout_ms,
-      });
-      return { doc: await openPdf(bytes) };
+      }));
+      return { doc: await time('pdf-parse', () => openPdf(bytes)) };
     };
     const entries = tocEntries(headings, 'unknown');
     let toc = matter.toc === true && entries.length > 0 ? entries : null;

@@ -1,16 +1,20 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
 import { VFile } from 'vfile';
 import { BriefError } from '../errors.ts';
+import { TOOL_ROOT } from '../paths.ts';
 import { resolveChrome, type ChromeLocation } from '../setup/chrome.ts';
 import { BrowserPool } from './browser.ts';
 import type { BriefOutcome, RunContext } from './build-brief.ts';
 import { findBriefs, type BriefJob } from './discover.ts';
-import { MarkdownPool } from './markdown-pool.ts';
+import type { MarkdownPool } from './markdown-pool.ts';
+import { Manifest, sha256 } from './manifest.ts';
 import { hasErrors, report } from './messages.ts';
 import type { Settings } from './settings.ts';
 import { removeStaleTempFiles } from './write.ts';
 
-/** How one brief ended. */
-export type BriefStatus = 'built' | 'failed';
+/** How one brief ended: written, failed, or skipped because nothing it depends on changed. */
+export type BriefStatus = 'built' | 'failed' | 'up-to-date';
 
 export interface BriefResult {
   job: BriefJob;
@@ -21,8 +25,8 @@ export interface BriefResult {
 
 /** What the command line shows while a build runs. */
 export type BuildEvent =
-  | { type: 'plan'; total: number }
-  | { type: 'chrome'; location: ChromeLocation; launchMs: number }
+  | { type: 'plan'; total: number; upToDate: number }
+  | { type: 'chrome'; location: ChromeLocation; launchMs: number; pid: number | undefined }
   | { type: 'brief-start'; job: BriefJob }
   | { type: 'brief-done'; result: BriefResult }
   | { type: 'log'; line: string };
@@ -40,37 +44,147 @@ export interface BuildControl {
 }
 
 /**
- * Builds every brief the settings name, `jobs` at a time, with one Chrome for the whole run,
- * started while the first briefs are still being parsed. Never prints: progress goes to
- * `onEvent`, problems onto each brief's VFile. One failing brief never stops the others.
+ * Builds every brief the settings name, once: the command `npm run build`. Briefs whose inputs
+ * and outputs are unchanged since the last build are skipped (unless `--force`); if none is left
+ * to build, neither Chrome nor the Markdown pipeline is even loaded.
  */
 export async function buildAll(settings: Settings, control: BuildControl = {}): Promise<BuildSummary> {
   const started = performance.now();
-  const emit = control.onEvent ?? (() => {});
   if (hasErrors(settings.configFile)) return { results: [], runFiles: [settings.configFile], durationMs: performance.now() - started };
-
   let jobs = await findBriefs(settings);
   if (settings.shard) jobs = shardOf(jobs, settings.shard.index, settings.shard.count);
-  emit({ type: 'plan', total: jobs.length });
-  await removeStaleTempFiles(settings.outDir);
-
-  const context = await createRunContext(settings, control, (context) => {
-    // Chrome takes half a second to start: start it before loading the Markdown pipeline (which
-    // itself takes half a second to import), so the two overlap.
-    if (settings.formats.has('pdf') && jobs.length > 0) context.browser().catch(() => {});
-  });
+  const session = await BuildSession.open(settings, control);
   try {
-    const results = await runLimited(jobs, settings.jobs, control.signal, async (job) => {
-      emit({ type: 'brief-start', job });
-      const result = await buildOne(job, context);
-      emit({ type: 'brief-done', result });
-      return result;
-    });
+    const summary = await session.build(jobs, { force: settings.force });
+    return { ...summary, durationMs: performance.now() - started };
+  } finally {
+    await session.close();
+  }
+}
+
+/**
+ * A build that can run again and again (watch mode keeps one open): the manifest of what was
+ * built, and, once a brief needs building, one Chrome and one pool of Markdown workers. Builds
+ * on one session run one after another, never interleaved.
+ */
+export class BuildSession {
+  private context: Promise<RunningContext> | undefined;
+
+  private constructor(
+    readonly settings: Settings,
+    private readonly control: BuildControl,
+    private readonly manifest: Manifest,
+  ) {}
+
+  static async open(settings: Settings, control: BuildControl = {}): Promise<BuildSession> {
+    const manifest = await Manifest.load(settings.outDir, settings.root, await runSignature(settings));
+    return new BuildSession(settings, control, manifest);
+  }
+
+  /** Builds these briefs (those out of date, or all with `force`); records them in the manifest. */
+  async build(jobs: BriefJob[], options: { force?: boolean } = {}): Promise<BuildSummary> {
+    const started = performance.now();
+    const { settings } = this;
+    const emit = this.control.onEvent ?? (() => {});
+    const fresh: BriefResult[] = [];
+    const stale: BriefJob[] = [];
+    for (const job of jobs) {
+      if (!options.force && (await this.manifest.isUpToDate(job.source, job.outputs, settings.formats))) {
+        fresh.push({ job, status: 'up-to-date', outcome: emptyOutcome(job), durationMs: 0 });
+      } else {
+        stale.push(job);
+      }
+    }
+    emit({ type: 'plan', total: jobs.length, upToDate: fresh.length });
+    const results: BriefResult[] = [...fresh];
+    if (stale.length > 0) {
+      await removeStaleTempFiles(settings.outDir);
+      const context = await this.runContext(settings.formats.has('pdf'));
+      for (const job of stale) {
+        const decided = this.manifest.entry(job.source)?.toc;
+        if (decided !== undefined && !context.tocDecisions.has(job.source)) context.tocDecisions.set(job.source, decided);
+      }
+      results.push(
+        ...(await runLimited(stale, settings.jobs, this.control.signal, async (job) => {
+          emit({ type: 'brief-start', job });
+          const result = await buildOne(job, context);
+          if (result.status === 'built') await this.manifest.record(job.source, [settings.configFile.path, ...result.outcome.inputs], result.outcome.bytes, result.outcome.toc);
+          else this.manifest.forget(job.source);
+          emit({ type: 'brief-done', result });
+          return result;
+        })),
+      );
+      await this.manifest.save();
+    }
+    results.sort((a, b) => (a.job.id < b.job.id ? -1 : a.job.id > b.job.id ? 1 : 0));
     const runFiles = settings.configFile.messages.length > 0 ? [settings.configFile] : [];
     return { results, runFiles, durationMs: performance.now() - started };
-  } finally {
-    await context.close();
   }
+
+  /**
+   * Forgets what this session loaded from files that changed: templates (layout, partials, CSS,
+   * labels, fonts.yaml) are read again on the next build. Watch mode calls this before each build.
+   */
+  async invalidate(paths: string[]): Promise<void> {
+    const context = await this.context?.catch(() => undefined);
+    if (!context) return;
+    for (const path of paths) {
+      if (!path.startsWith(this.settings.templatesDir + sep)) continue;
+      const name = relative(this.settings.templatesDir, path).split(sep)[0]!;
+      context.templates.delete(name);
+      context.faces.delete(name);
+    }
+  }
+
+  /** Briefs that read `path` in their last build (a template file, an image…), by source. */
+  dependents(path: string): string[] {
+    return this.manifest.dependents(path);
+  }
+
+  /** Briefs that read any file inside `dir` in their last build. */
+  dependentsUnder(dir: string): string[] {
+    return this.manifest.dependentsUnder(dir);
+  }
+
+  /** Closes Chrome and the Markdown workers, if they were started. */
+  async close(): Promise<void> {
+    const context = await this.context?.catch(() => undefined);
+    await context?.close();
+  }
+
+  private runContext(needsChrome: boolean): Promise<RunningContext> {
+    this.context ??= createRunContext(this.settings, this.control, (context) => {
+      // Chrome takes half a second to start: start it before loading the rest of the pipeline,
+      // so the two overlap.
+      if (needsChrome) context.browser().catch(() => {});
+    });
+    return this.context;
+  }
+}
+
+/**
+ * What every brief's outputs depend on besides its own inputs: the tool's code and locked
+ * dependencies (fonts included), brief.config.yaml, the template folders' file lists, the Chrome
+ * that prints and SOURCE_DATE_EPOCH. A change to any rebuilds everything.
+ */
+async function runSignature(settings: Settings): Promise<string> {
+  const parts: string[] = [settings.generator];
+  const scripts = join(TOOL_ROOT, 'scripts');
+  for (const file of (await readdir(scripts, { recursive: true })).filter((name) => /\.(ts|mjs)$/.test(name)).sort()) {
+    parts.push(file, sha256(await readFile(join(scripts, file))));
+  }
+  parts.push(sha256(await readFile(join(TOOL_ROOT, 'package-lock.json')).catch(() => '')));
+  parts.push(sha256(await readFile(settings.configFile.path).catch(() => '')));
+  parts.push(((await readdir(settings.templatesDir, { recursive: true }).catch(() => [])) as string[]).sort().join('\n'));
+  parts.push(`SOURCE_DATE_EPOCH=${settings.env.SOURCE_DATE_EPOCH ?? ''}`);
+  const chrome = await resolveChrome({ env: settings.env, install: false }).catch(() => undefined);
+  const info = chrome ? await stat(chrome.executablePath).catch(() => undefined) : undefined;
+  parts.push(`chrome=${chrome?.executablePath ?? ''}:${info?.size ?? ''}:${info?.mtimeMs ?? ''}`);
+  return sha256(parts.join('\0'));
+}
+
+function emptyOutcome(job: BriefJob): BriefOutcome {
+  return { file: new VFile({ path: job.source }), written: [], bytes: {}, inputs: [], timings: {} };
 }
 
 /** What a run keeps across briefs, with `close()` to release Chrome. */
@@ -88,7 +202,7 @@ export async function createRunContext(settings: Settings, control: BuildControl
     settings,
     buildBrief: undefined as unknown as RunningContext['buildBrief'],
     markdown() {
-      markdownPool ??= new MarkdownPool(
+      markdownPool ??= new MarkdownPoolClass(
         {
           allowedRoots: [settings.sourceDir, settings.templatesDir, ...settings.inputs],
           maxImageBytes: settings.config.limits.max_image_bytes,
@@ -108,7 +222,7 @@ export async function createRunContext(settings: Settings, control: BuildControl
         if (settings.env.BRIEF_TIMINGS) emit({ type: 'log', line: `chrome launch starts at ${Math.round(start)} ms` });
         const location = await resolveChrome({ env: settings.env, install: true, log: (line) => emit({ type: 'log', line }) });
         const pool = await BrowserPool.launch({ executablePath: location.executablePath, timeoutMs: settings.config.limits.render_timeout_ms, signal: control.signal });
-        emit({ type: 'chrome', location, launchMs: performance.now() - start });
+        emit({ type: 'chrome', location, launchMs: performance.now() - start, pid: pool.pid });
         return pool;
       })();
       return launching;
@@ -121,6 +235,7 @@ export async function createRunContext(settings: Settings, control: BuildControl
     },
   } satisfies RunningContext as RunningContext;
   beforeLoad?.(context);
+  const { MarkdownPool: MarkdownPoolClass } = await import('./markdown-pool.ts');
   // Workers start loading the Markdown pipeline now, on the other cores, while this thread loads the rest.
   context.markdown();
   const { buildBrief } = await import('./build-brief.ts');
@@ -141,7 +256,7 @@ async function buildOne(job: BriefJob, context: RunningContext): Promise<BriefRe
     const known = error instanceof BriefError;
     const message = report(file, 'error', known ? reason : `Internal error: ${reason}`, known ? error.code : 'internal-error');
     if (!known && error instanceof Error) message.stack = error.stack;
-    outcome = { file, written: [], timings: {} };
+    outcome = { ...emptyOutcome(job), file };
   }
   return { job, status: hasErrors(outcome.file) ? 'failed' : 'built', outcome, durationMs: performance.now() - start };
 }

@@ -1,0 +1,124 @@
+import { createHash } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../scripts/cli.ts';
+import { brief, createProject, type TempProject } from './helpers/project.ts';
+import { connectEvents } from './helpers/sse.ts';
+
+let project: TempProject;
+let stop: AbortController;
+let watching: Promise<number>;
+let output = '';
+let url: string;
+let events: Awaited<ReturnType<typeof connectEvents>>;
+
+const hash = async (name: string) => createHash('sha256').update(await readFile(join(project.root, 'output', name))).digest('hex');
+const mtime = async (name: string) => (await stat(join(project.root, 'output', name))).mtimeMs;
+/** Resolves when the preview reports a build of brief `id` (ok or failed). */
+const built = (id: string, status?: string) =>
+  events.next((event) => {
+    if (event.event !== 'brief') return false;
+    const state = JSON.parse(event.data) as { id: string; status: string };
+    return state.id === id && state.status !== 'up-to-date' && (!status || state.status === status);
+  });
+
+beforeAll(async () => {
+  project = await createProject({ 'source/a.md': brief('Alpha.\n', { title: 'Alpha' }), 'source/b.md': brief('Beta.\n', { title: 'Beta' }) });
+  stop = new AbortController();
+  const stdout = new PassThrough();
+  stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const stderr = new PassThrough();
+  stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  watching = main(['watch', '--port', '0'], { stdout, stderr, cwd: project.root, env: process.env, signal: stop.signal });
+  const deadline = Date.now() + 30_000;
+  while (!/Built 2 of 2 briefs/.test(output) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  url = /preview at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(output)![1]!;
+  events = await connectEvents(`${url}events`);
+});
+
+afterAll(async () => {
+  if (process.env.DEBUG_WATCH) console.log(output);
+  events?.close();
+  stop.abort();
+  await watching;
+  await project.remove();
+});
+
+describe('watch mode', () => {
+  it('builds once, then serves a preview on 127.0.0.1 only', async () => {
+    expect(output).toMatch(/Watching source, templates, brief\.config\.yaml — preview at http:\/\/127\.0\.0\.1:\d+\/ \(Ctrl-C to stop\)/);
+    const index = await (await fetch(url)).text();
+    expect(index).toContain('<a href="/preview/a">Alpha</a>');
+    expect(index).toContain('<a href="/preview/b">Beta</a>');
+    const preview = await (await fetch(`${url}preview/a`)).text();
+    expect(preview).toContain("new EventSource('/events')");
+    const pdf = await fetch(`${url}output/a.pdf`);
+    expect(pdf.headers.get('content-type')).toBe('application/pdf');
+    expect((await fetch(`${url}output/..%2F..%2Fpackage.json`)).status).toBe(404);
+    expect((await fetch(`${url}output/../source/a.md`)).status).toBe(404);
+  });
+
+  it('rebuilds only the brief whose source changed, and tells the preview to reload', async () => {
+    const before = { a: await mtime('a.pdf'), b: await mtime('b.pdf') };
+    const event = built('a', 'built');
+    await project.write('source/a.md', brief('Alpha, edited once.\n', { title: 'Alpha' }));
+    const state = JSON.parse((await event).data) as { version: number; html: string; pdf: string };
+    expect(state).toMatchObject({ html: 'a.html', pdf: 'a.pdf' });
+    expect(await mtime('a.pdf')).toBeGreaterThan(before.a);
+    expect(await mtime('b.pdf')).toBe(before.b);
+    expect(await project.read('output/a.html')).toContain('Alpha, edited once.');
+  });
+
+  it('rebuilds every brief of a template when a template file changes', async () => {
+    const both = Promise.all([built('a', 'built'), built('b', 'built')]);
+    const css = await project.read('templates/policy-brief/style.css');
+    await project.write('templates/policy-brief/style.css', `${css}\n.article p { letter-spacing: 0.001em; }\n`);
+    await both;
+    // The new CSS is in the handouts: the template was read again, not taken from a cache.
+    expect(await project.read('output/a.html')).toContain('letter-spacing: 0.001em');
+    expect(await project.read('output/b.html')).toContain('letter-spacing: 0.001em');
+  });
+
+  it('reports a broken edit with file, line and column, and keeps the last good PDF', async () => {
+    const good = await hash('a.pdf');
+    const failed = built('a', 'failed');
+    await project.write('source/a.md', '---\ntitle: Alpha\ndate: someday\n---\n\nAlpha.\n');
+    const state = JSON.parse((await failed).data) as { messages: string[]; pdf: string };
+    expect(state.messages).toEqual(['source/a.md:3:7 error Front-matter field "date" is "someday"; expected a date as YYYY-MM-DD or YYYY-MM, such as 2009-09-30. (front-matter-field)']);
+    expect(state.pdf).toBe('a.pdf');
+    expect(output).toContain('source/a.md:3:7 error Front-matter field "date" is "someday"');
+    expect(await hash('a.pdf')).toBe(good);
+    // And it keeps watching: the fix builds.
+    const fixed = built('a', 'built');
+    await project.write('source/a.md', brief('Alpha, fixed.\n', { title: 'Alpha' }));
+    await fixed;
+    expect(await project.read('output/a.html')).toContain('Alpha, fixed.');
+  });
+
+  it('builds once for an editor that saves in several steps', async () => {
+    const count = () => events.events.filter((event) => event.event === 'brief' && (JSON.parse(event.data) as { id: string; status: string }).id === 'b').length;
+    const before = count();
+    const done = built('b', 'built');
+    const path = 'source/b.md';
+    await project.write(path, '');
+    await project.write(path, '---\ntitle: Beta\n');
+    await project.write(path, brief('Beta, saved in three steps.\n', { title: 'Beta' }));
+    await done;
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    expect(count() - before).toBe(1);
+    expect(await project.read('output/b.html')).toContain('Beta, saved in three steps.');
+  });
+
+  it('stops on its signal (Ctrl-C) with exit 0, Chrome and the server closed', async () => {
+    const pid = Number(/Chrome ready in .*, pid (\d+)\)/.exec(output)?.[1]);
+    expect(pid).toBeGreaterThan(0);
+    expect(() => process.kill(pid, 0)).not.toThrow();
+    stop.abort();
+    expect(await watching).toBe(0);
+    expect(output).toContain('Stopped watching; Chrome closed.');
+    expect(() => process.kill(pid, 0)).toThrow();
+    await expect(fetch(url)).rejects.toThrow();
+  });
+});
