@@ -142,6 +142,7 @@ export class BrowserPool {
             // The same brief again with the same styles and fonts (watch mode, a second print for
             // the contents): swap the body only; fonts stay decoded and laid out.
             await slot.page.evaluate(replaceBody, html.slice(bodyAt, html.search(/<\/html>\s*$/i)));
+            await imagesLoaded(slot.page, this.options.timeoutMs);
           } else if (slot.page.url() === url) {
             // The same brief with new styles: rewrite the document in place, which keeps its address
             // (so #links stay internal) and skips a navigation.
@@ -150,7 +151,7 @@ export class BrowserPool {
             await slot.page.goto(url, { waitUntil: 'load', timeout: this.options.timeoutMs });
           }
           slot.head = head;
-          await loadAllFonts(slot.page);
+          await loadAllFonts(slot.page, this.options.timeoutMs);
         },
       });
       healthy = true;
@@ -229,26 +230,37 @@ async function answer(request: HTTPRequest, slot: PageSlot): Promise<void> {
   }
 }
 
-/**
- * Runs in the page: replaces <body> with new markup and waits for its images to decode. Only
- * V8's own functions are used, since page script (and so callbacks from Blink) is off.
- */
-async function replaceBody(body: string): Promise<void> {
+/** Runs in the page: replaces <body> with new markup. */
+function replaceBody(body: string): void {
   document.body.outerHTML = body;
-  await Promise.allSettled([...document.images].map((image) => image.decode()));
+}
+
+/**
+ * Waits until every image of the page has loaded (or failed). Asked from here, a few milliseconds
+ * apart: with page script off, promises such as image.decode() may never call back.
+ */
+async function imagesLoaded(page: Page, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await page.evaluate(() => [...document.images].every((image) => image.complete)))) {
+    if (Date.now() > deadline) throw new Error(`Images did not load within ${timeoutMs} ms (limits.render_timeout_ms).`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
 }
 
 /**
  * Loads every @font-face of the page, used or not: Chromium loads faces lazily, so a face needed
  * only by a margin box (page numbers, running header) or a weight used only there would be missing
- * when the page is printed and come out as a Type 3 fallback.
+ * when the page is printed and come out as a Type 3 fallback. The loads are started in the page
+ * and their status polled from here: with page script off, a promise may never call back.
  */
-async function loadAllFonts(page: Page): Promise<void> {
-  // JavaScript is off in the page: Blink refuses to call back into page script (forEach, then),
-  // so iterate and await with V8's own machinery only.
-  await page.evaluate(async () => {
-    const faces = [...document.fonts];
-    await Promise.allSettled(faces.map((face) => face.load()));
-    await document.fonts.ready;
+async function loadAllFonts(page: Page, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const settled = () => page.evaluate(() => [...document.fonts].every((face) => face.status === 'loaded' || face.status === 'error'));
+  await page.evaluate(() => {
+    for (const face of document.fonts) if (face.status === 'unloaded') void face.load().catch(() => undefined);
   });
+  while (!(await settled())) {
+    if (Date.now() > deadline) throw new Error(`Fonts did not load within ${timeoutMs} ms (limits.render_timeout_ms).`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
 }

@@ -3,7 +3,8 @@ import type { VFile } from 'vfile';
 import { DOCUMENT_ORIGIN, type BrowserPool } from './browser.ts';
 import type { BriefJob } from './discover.ts';
 import type { Heading } from './file-data.ts';
-import { fontFaceCss, resolveFaces, visibleText, type ResolvedFace } from './fonts.ts';
+import { charactersByFace } from './font-usage.ts';
+import { fontFaceCss, resolveFaces, type ResolvedFace } from './fonts.ts';
 import { readFrontMatter } from './front-matter.ts';
 import type { MarkdownPool } from './markdown-pool.ts';
 import { hasErrors, report } from './messages.ts';
@@ -130,7 +131,11 @@ export async function buildBrief(job: BriefJob, context: RunContext): Promise<Br
   if (draft === undefined) return outcome;
   const faces = facesFor(context, template, draft);
   outcome.inputs = [...template.files, ...rendered.dependencies, ...faces.map((face) => face.path)];
-  const fonts = await time('fonts', () => fontFaceCss(faces, visibleText(draft), join(settings.cacheDir, 'fonts')));
+  const fonts = await time('fonts', async () => {
+    // The draft's own <style> blocks: the template's CSS and its page rules (running heads).
+    const stylesheets = [...draft.matchAll(/<style[^>]*>([\s\S]*?)<\/style>/g)].map((match) => match[1]!);
+    return fontFaceCss(charactersByFace(draft, stylesheets, faces), join(settings.cacheDir, 'fonts'));
+  });
 
   // The handout shows a contents list when the PDF has one. It is written first (it is what an
   // author editing in watch mode sees soonest), so it goes by the last print's decision or, before

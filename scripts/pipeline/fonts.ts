@@ -42,29 +42,23 @@ export function resolveFaces(families: FontFamily[], root: string): ResolvedFace
   });
 }
 
-/** Characters a CJK face is used for: kana, CJK ideographs and punctuation, full-width forms. */
-const CJK = /[\u2E80-\u2FFF\u3000-\u30FF\u3100-\u31FF\u3200-\u9FFF\uAC00-\uD7AF\uF900-\uFAFF\uFE30-\uFE4F\uFF00-\uFFEF]|[\u{20000}-\u{3FFFF}]/u;
-
-/** Always available, whatever the text: digits for page numbers, basic punctuation. */
-const ALWAYS = '0123456789 .,:;-–—/()[]#%&*+"\'“”‘’…';
+/** Every Latin face can draw these, whatever the text: digits for page numbers, hyphens for hyphenation. */
+const ALWAYS = ' 0123456789-\u2010';
 
 const fontBytes = new Map<string, Promise<Buffer>>();
 const subsets = new Map<string, Promise<string>>();
 
 /**
- * @font-face rules embedding each face as a WOFF subset that holds exactly the glyphs `text`
- * uses, so a handout carries no unused glyphs and a printed PDF embeds real (not Type 3) fonts.
- * CJK faces get only CJK characters; a face with nothing to draw is left out. Subsets are
- * cached for the life of the process (watch mode, batches).
+ * @font-face rules embedding each face as a WOFF subset that holds the glyphs it draws in this
+ * brief (from font-usage.ts), so a handout carries no unused glyphs and a printed PDF embeds real
+ * (not Type 3) fonts. A face that draws nothing is left out. Subsets are cached in memory for the
+ * life of the process (watch mode, batches) and on disk between runs.
  */
-export async function fontFaceCss(faces: ResolvedFace[], text: string, cacheDir?: string): Promise<string> {
-  const all = new Set(text + ALWAYS);
-  const latin = [...all].sort().join('');
-  const cjk = [...all].filter((char) => CJK.test(char)).sort().join('');
+export async function fontFaceCss(usage: Map<ResolvedFace, Set<string>>, cacheDir?: string): Promise<string> {
   const rules = await Promise.all(
-    faces.map((face) => {
-      const chars = face.script === 'cjk' ? cjk : latin;
-      if (chars === '') return '';
+    [...usage].map(([face, used]) => {
+      if (used.size === 0) return '';
+      const chars = [...new Set([...used, ...(face.script === 'latin' ? ALWAYS : '')])].sort().join('');
       const key = `${face.path}\0${createHash('sha1').update(chars).digest('hex')}`;
       let rule = subsets.get(key);
       if (!rule) {
@@ -112,11 +106,3 @@ async function cachedSubset(face: ResolvedFace, chars: string, cacheDir: string 
   return subset;
 }
 
-/** The characters a page shows: its HTML with tags removed and character references decoded. */
-export function visibleText(html: string): string {
-  return html
-    .replace(/<[^>]*>/g, ' ')
-    .replace(/&#x([0-9a-f]+);/gi, (_, hex: string) => String.fromCodePoint(parseInt(hex, 16)))
-    .replace(/&#(\d+);/g, (_, decimal: string) => String.fromCodePoint(Number(decimal)))
-    .replace(/&(amp|lt|gt|quot|apos|nbsp);/g, (_, name: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0' })[name]!);
-}
