@@ -115,7 +115,7 @@ describe('a brief long enough for a table of contents', () => {
     const links = objects.map((object) => object.value).filter((value) => value?.['/Subtype'] === '/Link');
     const internal = links.filter((link) => '/Dest' in link! || (link!['/A'] as Record<string, unknown> | undefined)?.['/S'] === '/GoTo');
     expect(internal.length).toBeGreaterThanOrEqual(11);
-    expect(stdout).not.toContain('brief.invalid');
+    expect(stdout).not.toMatch(/brief-\d+\.invalid/);
   });
 
   it('links the handout to its PDF', () => {

@@ -20,7 +20,7 @@ beforeAll(async () => {
   expect(result.stderr).toBe('');
   expect(result.code).toBe(0);
   const outputs = await readdir(join(project, 'output'));
-  htmls = outputs.filter((name) => name.endsWith('.html')).map((name) => join(project, 'output', name));
+  htmls = outputs.filter((name) => name.endsWith('.html') && name !== 'index.html').map((name) => join(project, 'output', name));
   pdfs = outputs.filter((name) => name.endsWith('.pdf')).map((name) => join(project, 'output', name));
   browser = await launchTestBrowser();
 });

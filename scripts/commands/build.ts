@@ -6,6 +6,7 @@ import { formatMessage, sortedMessages } from '../pipeline/messages.ts';
 import { formatBytes } from '../pipeline/read.ts';
 import { resolveSettings, type Settings } from '../pipeline/settings.ts';
 import { parseCommandLine, parseFormats, parseInteger, parseShard } from './args.ts';
+import { ProgressBar } from './progress.ts';
 import { statSync } from 'node:fs';
 
 export const BUILD_HELP = `Usage: npm run build -- [files or folders…] [options]
@@ -48,44 +49,54 @@ export async function build(argv: string[], io: Io): Promise<number> {
     },
     { cwd: io.cwd, env: io.env },
   );
-  const summary = await buildAll(settings, { signal: io.signal, onEvent: progressPrinter(settings, io) });
+  const progress = progressPrinter(settings, io);
+  const summary = await buildAll(settings, { signal: io.signal, onEvent: progress.onEvent });
+  progress.done();
   return printSummary(summary, settings, io);
 }
 
-/** One line per brief as it finishes (and a line when Chrome is ready). */
-export function progressPrinter(settings: Settings, io: Io): (event: BuildEvent) => void {
+/**
+ * Progress while a build runs: one line per brief as it finishes (and when Chrome is ready), and
+ * on a terminal a progress bar with the brief being built and the time left.
+ */
+export function progressPrinter(settings: Settings, io: Io): { onEvent: (event: BuildEvent) => void; done: () => void } {
   const cwd = settings.root;
-  return (event) => {
+  const bar = new ProgressBar(io);
+  const onEvent = (event: BuildEvent) => {
     switch (event.type) {
       case 'plan': {
         const toBuild = event.total - event.upToDate;
         if (toBuild === 0) break;
         const fresh = event.upToDate > 0 ? `; ${event.upToDate} up to date` : '';
-        io.stdout.write(`Building ${toBuild} of ${event.total} brief${event.total === 1 ? '' : 's'} → ${relative(cwd, settings.outDir) || '.'}/ (${[...settings.formats].join(', ')})${fresh}\n`);
+        bar.line(`Building ${toBuild} of ${event.total} brief${event.total === 1 ? '' : 's'} → ${relative(cwd, settings.outDir) || '.'}/ (${[...settings.formats].join(', ')})${fresh}`);
+        bar.start(toBuild);
         break;
       }
       case 'chrome':
-        io.stdout.write(`  Chrome ready in ${seconds(event.launchMs)} (${event.location.executablePath}, from ${event.location.source}, pid ${event.pid ?? '?'})\n`);
+        bar.line(`  Chrome ready in ${seconds(event.launchMs)} (${event.location.executablePath}, from ${event.location.source}, pid ${event.pid ?? '?'})`);
         break;
       case 'log':
-        io.stdout.write(`  ${event.line}\n`);
+        bar.line(`  ${event.line}`);
+        break;
+      case 'brief-start':
+        bar.working(relative(cwd, event.job.source));
         break;
       case 'brief-done': {
         const { job, status, outcome, durationMs } = event.result;
+        bar.advance();
         if (status === 'failed') {
           const errors = outcome.file.messages.filter((message) => message.fatal === true).length;
-          io.stdout.write(`  ✗ ${relative(cwd, job.source)}  ${errors} error${errors === 1 ? '' : 's'}\n`);
+          bar.line(`  ✗ ${relative(cwd, job.source)}  ${errors} error${errors === 1 ? '' : 's'}`);
         } else {
           const outputs = outcome.written.map((path) => `${relative(cwd, path)} (${formatBytes(statSync(path).size)}${path.endsWith('.pdf') && outcome.pages ? `, ${outcome.pages} page${outcome.pages === 1 ? '' : 's'}` : ''})`);
-          io.stdout.write(`  ✓ ${relative(cwd, job.source)} → ${outputs.join(', ')}  ${seconds(durationMs)}\n`);
-          if (settings.env.BRIEF_TIMINGS) io.stdout.write(`    ${Object.entries(outcome.timings).map(([stage, ms]) => `${stage} ${Math.round(ms)} ms`).join(', ')}\n`);
+          bar.line(`  ✓ ${relative(cwd, job.source)} → ${outputs.join(', ')}  ${seconds(durationMs)}`);
+          if (settings.env.BRIEF_TIMINGS) bar.line(`    ${Object.entries(outcome.timings).map(([stage, ms]) => `${stage} ${Math.round(ms)} ms`).join(', ')}`);
         }
         break;
       }
-      default:
-        break;
     }
   };
+  return { onEvent, done: () => bar.finish() };
 }
 
 /** Prints every message (file:line:col severity message (rule)) and the totals; returns the exit code. */

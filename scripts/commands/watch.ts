@@ -38,13 +38,14 @@ export async function watchCommand(argv: string[], io: Io): Promise<number> {
   const server = await startPreviewServer({ port, outDir: initial.outDir });
   const versions = new Map<string, number>();
   let settings = initial;
+  let progress = progressPrinter(settings, io);
   try {
     await watchBriefs({
       build,
       cwd: io.cwd,
       env: io.env,
       signal: io.signal,
-      onBuildEvent: (event) => progressPrinter(settings, io)(event),
+      onBuildEvent: (event) => progress.onEvent(event),
       onEvent: async (event) => {
         switch (event.type) {
           case 'ready':
@@ -55,6 +56,8 @@ export async function watchCommand(argv: string[], io: Io): Promise<number> {
             break;
           case 'built':
             settings = event.settings;
+            progress.done();
+            progress = progressPrinter(settings, io);
             printSummary(event.summary, event.settings, io);
             for (const result of event.summary.results) server.update(await stateOf(result, event.settings, versions));
             break;

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, HTTPRequest, Page } from 'puppeteer';
+import type { Browser, HTTPRequest, Page, PDFOptions } from 'puppeteer';
 
 /** Flags for headless Chromium in CI containers and on closed networks (see README, "Chrome"). */
 export const CHROME_ARGS = [
@@ -21,8 +21,12 @@ export const CHROME_ARGS = [
 /** How long Chrome may take to close before it is killed. */
 const CLOSE_GRACE_MS = 3000;
 
-/** The origin documents are served from inside the sealed page; nothing is fetched from it. */
-export const DOCUMENT_ORIGIN = 'https://brief.invalid/';
+/**
+ * Documents are served from a made-up origin per page (nothing is fetched from it): a different
+ * site for each page, so that Chrome gives each page a renderer process of its own. Pages then
+ * lay out in parallel, and a crash takes down one page, not all of them.
+ */
+export const DOCUMENT_ORIGINS = /^https:\/\/brief-\d+\.invalid\//;
 
 export interface BrowserOptions {
   executablePath: string;
@@ -40,8 +44,12 @@ export interface BlockedRequest {
 
 /** What one print job lends a page for. */
 export interface SealedJob {
-  /** Serves `html` at `url` (under DOCUMENT_ORIGIN), waits for it and its fonts to load. */
+  /** The page's own origin, "https://brief-3.invalid/": documents are addressed under it. */
+  origin: string;
+  /** Serves `html` at `url` (under `origin`), waits for it and its fonts to load. */
   load(url: string, html: string): Promise<void>;
+  /** Prints the loaded page to PDF. Fails at once if the page crashes meanwhile. */
+  print(options: PDFOptions): Promise<Uint8Array>;
   /** Puppeteer's page, for printing and measuring. */
   page: Page;
   /** Requests refused so far in this job. */
@@ -52,7 +60,8 @@ export interface SealedJob {
 
 interface PageSlot {
   page: Page;
-  job: { url: string; html: string; blocked: BlockedRequest[]; pageErrors: string[] } | undefined;
+  origin: string;
+  job: { url: string; html: string; blocked: BlockedRequest[]; pageErrors: string[]; crash: (error: Error) => void } | undefined;
   /** The <head> (styles, fonts) of the document the page shows, to skip reloading it. */
   head: string | undefined;
 }
@@ -65,6 +74,7 @@ export class BrowserPool {
   private readonly idle: PageSlot[] = [];
   private closed = false;
   private closing: Promise<void> | undefined;
+  private opened = 0;
 
   private constructor(
     private readonly browser: Browser,
@@ -125,34 +135,22 @@ export class BrowserPool {
    */
   async withPage<T>(work: (job: SealedJob) => Promise<T>): Promise<T> {
     const slot = this.idle.pop() ?? (await this.openPage());
-    const job = { url: '', html: '', blocked: [] as BlockedRequest[], pageErrors: [] as string[] };
+    // A crashed renderer leaves puppeteer's calls waiting for their timeouts: fail them at once.
+    let crash: (error: Error) => void = () => {};
+    const crashed = new Promise<never>((_, reject) => (crash = reject));
+    crashed.catch(() => {});
+    const guard = <T>(operation: Promise<T>): Promise<T> => Promise.race([operation, crashed]);
+    const job = { url: '', html: '', blocked: [] as BlockedRequest[], pageErrors: [] as string[], crash };
     slot.job = job;
     let healthy = false;
     try {
       const result = await work({
         page: slot.page,
+        origin: slot.origin,
         blocked: job.blocked,
         pageErrors: job.pageErrors,
-        load: async (url, html) => {
-          job.url = url;
-          job.html = html;
-          const bodyAt = html.search(/<body[\s>]/i);
-          const head = bodyAt === -1 ? html : html.slice(0, bodyAt);
-          if (slot.page.url() === url && slot.head === head) {
-            // The same brief again with the same styles and fonts (watch mode, a second print for
-            // the contents): swap the body only; fonts stay decoded and laid out.
-            await slot.page.evaluate(replaceBody, html.slice(bodyAt, html.search(/<\/html>\s*$/i)));
-            await imagesLoaded(slot.page, this.options.timeoutMs);
-          } else if (slot.page.url() === url) {
-            // The same brief with new styles: rewrite the document in place, which keeps its address
-            // (so #links stay internal) and skips a navigation.
-            await slot.page.setContent(html, { waitUntil: 'load', timeout: this.options.timeoutMs });
-          } else {
-            await slot.page.goto(url, { waitUntil: 'load', timeout: this.options.timeoutMs });
-          }
-          slot.head = head;
-          await loadAllFonts(slot.page, this.options.timeoutMs);
-        },
+        print: (options) => guard(slot.page.pdf(options)),
+        load: (url, html) => guard(this.loadDocument(slot, url, html)),
       });
       healthy = true;
       return result;
@@ -161,6 +159,29 @@ export class BrowserPool {
       if (healthy && this.connected) this.idle.push(slot);
       else await slot.page.close().catch(() => {});
     }
+  }
+
+  /**
+   * Serves a document in a page: the same brief again with the same styles and fonts (watch mode,
+   * a second print for the contents) swaps only <body>, so fonts stay decoded; the same brief with
+   * new styles is rewritten in place (its address, and so its #links, kept); another brief navigates.
+   */
+  private async loadDocument(slot: PageSlot, url: string, html: string): Promise<void> {
+    const job = slot.job!;
+    job.url = url;
+    job.html = html;
+    const bodyAt = html.search(/<body[\s>]/i);
+    const head = bodyAt === -1 ? html : html.slice(0, bodyAt);
+    if (slot.page.url() === url && slot.head === head) {
+      await slot.page.evaluate(replaceBody, html.slice(bodyAt, html.search(/<\/html>\s*$/i)));
+      await imagesLoaded(slot.page, this.options.timeoutMs);
+    } else if (slot.page.url() === url) {
+      await slot.page.setContent(html, { waitUntil: 'load', timeout: this.options.timeoutMs });
+    } else {
+      await slot.page.goto(url, { waitUntil: 'load', timeout: this.options.timeoutMs });
+    }
+    slot.head = head;
+    await loadAllFonts(slot.page, this.options.timeoutMs);
   }
 
   /**
@@ -191,6 +212,14 @@ export class BrowserPool {
       }
       await exited;
     }
+    // Whatever Chrome left in its process group (after a crash, its helpers may linger a moment).
+    if (chrome?.pid) {
+      try {
+        process.kill(-chrome.pid, 'SIGKILL');
+      } catch {
+        // No such group: all gone already.
+      }
+    }
     await rm(this.tempDir, { recursive: true, force: true });
   }
 
@@ -199,12 +228,13 @@ export class BrowserPool {
   }
 
   private async setUpPage(page: Page): Promise<PageSlot> {
-    const slot: PageSlot = { page, job: undefined, head: undefined };
+    const slot: PageSlot = { page, origin: `https://brief-${++this.opened}.invalid/`, job: undefined, head: undefined };
     page.setDefaultTimeout(this.options.timeoutMs);
     await page.setJavaScriptEnabled(false);
     await page.setRequestInterception(true);
     page.on('request', (request) => void answer(request, slot));
     page.on('pageerror', (error) => slot.job?.pageErrors.push(error instanceof Error ? error.message : String(error)));
+    page.on('error', (error) => slot.job?.crash(error));
     return slot;
   }
 }

@@ -1,6 +1,6 @@
 import { join, posix } from 'node:path';
 import type { VFile } from 'vfile';
-import { DOCUMENT_ORIGIN, type BrowserPool } from './browser.ts';
+import { DOCUMENT_ORIGINS, type BrowserPool } from './browser.ts';
 import type { BriefJob } from './discover.ts';
 import type { Heading } from './file-data.ts';
 import { charactersByFace } from './font-usage.ts';
@@ -8,6 +8,7 @@ import { fontFaceCss, resolveFaces, type ResolvedFace } from './fonts.ts';
 import { readFrontMatter } from './front-matter.ts';
 import type { MarkdownPool } from './markdown-pool.ts';
 import { hasErrors, report } from './messages.ts';
+import { sha256 } from './manifest.ts';
 import { finishPdf, openPdf, readOutline, type OutlineEntry } from './pdf-finish.ts';
 import type { PDFDocument } from 'pdf-lib';
 import { readSource } from './read.ts';
@@ -38,8 +39,8 @@ export interface BriefOutcome {
   file: VFile;
   /** Output files written. */
   written: string[];
-  /** What was written to each output, for the manifest's hashes. */
-  bytes: Record<string, Uint8Array | string>;
+  /** SHA-256 of what was written to each output, for the manifest (the bytes themselves are not kept). */
+  hashes: Record<string, string>;
   /** Files besides the source that the outputs depend on: template files, images, fonts. */
   inputs: string[];
   /** Whether the PDF has a table of contents. */
@@ -69,7 +70,7 @@ export async function buildBrief(job: BriefJob, context: RunContext): Promise<Br
       timings[stage] = (timings[stage] ?? 0) + performance.now() - start;
     }
   };
-  const outcome: BriefOutcome = { file: undefined as unknown as VFile, written: [], bytes: {}, inputs: [], timings };
+  const outcome: BriefOutcome = { file: undefined as unknown as VFile, written: [], hashes: {}, inputs: [], timings };
 
   const file = await time('read', () => readSource(job.source, { maxBytes: settings.config.limits.max_bytes }));
   outcome.file = file;
@@ -146,7 +147,7 @@ export async function buildBrief(job: BriefJob, context: RunContext): Promise<Br
     if (html === undefined) return false;
     await time('write', () => writeFileAtomic(job.outputs.html, html));
     if (!outcome.written.includes(job.outputs.html)) outcome.written.push(job.outputs.html);
-    outcome.bytes[job.outputs.html] = html;
+    outcome.hashes[job.outputs.html] = sha256(html);
     return true;
   };
   const guess = matter.toc ?? context.tocDecisions.get(job.source) ?? estimatePages(bodyHtml, matter.lang) > TOC_AUTO_PAGES;
@@ -155,7 +156,7 @@ export async function buildBrief(job: BriefJob, context: RunContext): Promise<Br
 
   if (wantPdf) {
     const printBody = rendered.printHtml ?? bodyHtml;
-    const printed = await time('pdf', () => printWithToc(job, context, file, matter, (toc) => render('pdf', printBody, toc, fonts), time));
+    const printed = await time('pdf', () => printWithRetry(job, context, file, matter, (toc) => render('pdf', printBody, toc, fonts), time));
     if (!printed) return outcome;
     context.tocDecisions.set(job.source, printed.toc);
     if (settings.formats.has('html') && printed.toc !== htmlToc && !(await writeHtml(printed.toc))) return outcome;
@@ -165,10 +166,45 @@ export async function buildBrief(job: BriefJob, context: RunContext): Promise<Br
     outcome.pages = printed.doc.getPageCount();
     await time('write', () => writeFileAtomic(job.outputs.pdf, finished));
     outcome.written.push(job.outputs.pdf);
-    outcome.bytes[job.outputs.pdf] = finished;
+    outcome.hashes[job.outputs.pdf] = sha256(finished);
     outcome.toc = printed.toc;
   }
   return outcome;
+}
+
+/**
+ * Prints, and if Chrome fails at it (the page crashed or hung past its timeout, Chrome died),
+ * prints once more on a fresh page (in a fresh Chrome if need be): one bad moment of Chrome's
+ * does not lose a brief, and a brief that breaks Chrome every time fails with the reason.
+ */
+async function printWithRetry(...args: Parameters<typeof printWithToc> extends [...infer Head, number] ? Head : never): Promise<{ doc: PDFDocument; toc: boolean } | undefined> {
+  try {
+    return await printWithToc(...args, 1);
+  } catch (error) {
+    if (!isChromeFailure(error)) throw error;
+    const file = args[2];
+    report(file, 'warning', `Chrome failed while printing (${describeFailure(error)}); printed again on a fresh page.`, 'print-retried');
+    try {
+      return await printWithToc(...args, 2);
+    } catch (again) {
+      if (!isChromeFailure(again)) throw again;
+      report(file, 'error', `Chrome failed twice while printing this brief (${describeFailure(again)}). If it happens again, look for what in this brief makes Chrome crash or hang.`, 'print-failed');
+      return undefined;
+    }
+  }
+}
+
+/** A failure of Chrome's, not of the brief or of brief: a crash, a hang, a lost connection. */
+function isChromeFailure(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  return ['TimeoutError', 'TargetCloseError', 'ProtocolError', 'ConnectionClosedError'].includes(error.name) || /Target closed|Session closed|Page crashed|Protocol error|detached|Connection closed|timed out|disconnected|net::ERR_(ABORTED|FAILED)/i.test(error.message);
+}
+
+function describeFailure(error: unknown): string {
+  const message = error instanceof Error ? error.message.split('\n')[0]! : String(error);
+  if (error instanceof Error && (error.name === 'TimeoutError' || /timed out|Timeout/i.test(message))) return 'no answer within limits.render_timeout_ms';
+  if (/detached Frame|Target closed|Session closed|Connection closed|disconnected|net::ERR_ABORTED/i.test(message)) return 'Chrome closed unexpectedly';
+  return message.length > 120 ? `${message.slice(0, 117)}…` : message;
 }
 
 /**
@@ -184,16 +220,19 @@ async function printWithToc(
   matter: BriefMatter,
   render: (toc: TocEntry[] | null) => string | undefined,
   time: <T>(stage: string, work: () => Promise<T>) => Promise<T>,
+  attempt: number,
 ): Promise<{ doc: PDFDocument; toc: boolean } | undefined> {
   const headings = file.data.headings ?? [];
   const browser = await context.browser();
-  const documentUrl = `${DOCUMENT_ORIGIN}${job.id.split('/').map(encodeURIComponent).join('/')}.html`;
+  const path = `${job.id.split('/').map(encodeURIComponent).join('/')}.html`;
   return browser.withPage(async (page) => {
+    const documentUrl = `${page.origin}${path}`;
     const print = async (toc: TocEntry[] | null): Promise<{ doc: PDFDocument } | undefined> => {
       const html = render(toc);
       if (html === undefined) return undefined;
+      await injectFault(context.settings.faults.get(job.id), attempt, page.page, browser);
       await time('pdf-load', () => page.load(documentUrl, html));
-      const bytes = await time('pdf-print', () => page.page.pdf({
+      const bytes = await time('pdf-print', () => page.print({
         preferCSSPageSize: true,
         printBackground: true,
         outline: true,
@@ -222,6 +261,26 @@ async function printWithToc(
     for (const error of page.pageErrors) report(file, 'warning', `The page reported an error: ${error}`, 'page-error');
     return printed ? { doc: printed.doc, toc: toc !== null } : undefined;
   });
+}
+
+/**
+ * Test seam (BRIEF_FAULTS, see settings.ts): makes Chrome fail on purpose for one brief, the way
+ * it fails in the wild, so the retry and the reporting can be tested with a real Chrome.
+ */
+async function injectFault(fault: string | undefined, attempt: number, page: import('puppeteer').Page, browser: BrowserPool): Promise<void> {
+  if (!fault) return;
+  if (fault === 'crash-page-always' || (fault === 'crash-page' && attempt === 1)) {
+    // Page.crash never answers (its renderer is gone): do not wait for it.
+    const session = await page.createCDPSession();
+    void session.send('Page.crash').catch(() => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  } else if (fault === 'kill-chrome' && attempt === 1 && browser.pid) {
+    process.kill(browser.pid, 'SIGKILL');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  } else if (fault === 'hang-always') {
+    // The renderer's only thread spins until the page's timeout gives up on it.
+    await page.evaluate('for (;;) {}').catch(() => undefined);
+  }
 }
 
 /**
@@ -282,7 +341,7 @@ function pdfInfo(matter: BriefMatter, generator: string, env: NodeJS.ProcessEnv)
 
 /** Links Chrome made absolute against the page's stand-in address become relative again. */
 function relativeLink(link: string, id: string): string | undefined {
-  if (!link.startsWith(DOCUMENT_ORIGIN)) return undefined;
+  if (!DOCUMENT_ORIGINS.test(link)) return undefined;
   const target = new URL(link);
   const path = decodeURIComponent(target.pathname.slice(1));
   const relativePath = posix.relative(posix.dirname(id), path) || posix.basename(path);

@@ -7,6 +7,7 @@ import { resolveChrome, type ChromeLocation } from '../setup/chrome.ts';
 import { BrowserPool } from './browser.ts';
 import type { BriefOutcome, RunContext } from './build-brief.ts';
 import { findBriefs, type BriefJob } from './discover.ts';
+import { writeIndex } from './index-page.ts';
 import type { MarkdownPool } from './markdown-pool.ts';
 import { Manifest, sha256 } from './manifest.ts';
 import { hasErrors, report } from './messages.ts';
@@ -51,11 +52,13 @@ export interface BuildControl {
 export async function buildAll(settings: Settings, control: BuildControl = {}): Promise<BuildSummary> {
   const started = performance.now();
   if (hasErrors(settings.configFile)) return { results: [], runFiles: [settings.configFile], durationMs: performance.now() - started };
-  let jobs = await findBriefs(settings);
-  if (settings.shard) jobs = shardOf(jobs, settings.shard.index, settings.shard.count);
+  const all = await findBriefs(settings);
+  const jobs = settings.shard ? shardOf(all, settings.shard.index, settings.shard.count) : all;
   const session = await BuildSession.open(settings, control);
   try {
     const summary = await session.build(jobs, { force: settings.force });
+    // The index lists every brief of the inputs, whichever shard this build was.
+    await writeIndex(settings, all);
     return { ...summary, durationMs: performance.now() - started };
   } finally {
     await session.close();
@@ -108,7 +111,7 @@ export class BuildSession {
         ...(await runLimited(stale, settings.jobs, this.control.signal, async (job) => {
           emit({ type: 'brief-start', job });
           const result = await buildOne(job, context);
-          if (result.status === 'built') await this.manifest.record(job.source, [settings.configFile.path, ...result.outcome.inputs], result.outcome.bytes, result.outcome.toc);
+          if (result.status === 'built') await this.manifest.record(job.source, [settings.configFile.path, ...result.outcome.inputs], result.outcome.hashes, result.outcome.toc);
           else this.manifest.forget(job.source);
           emit({ type: 'brief-done', result });
           return result;
@@ -184,7 +187,7 @@ async function runSignature(settings: Settings): Promise<string> {
 }
 
 function emptyOutcome(job: BriefJob): BriefOutcome {
-  return { file: new VFile({ path: job.source }), written: [], bytes: {}, inputs: [], timings: {} };
+  return { file: new VFile({ path: job.source }), written: [], hashes: {}, inputs: [], timings: {} };
 }
 
 /** What a run keeps across briefs, with `close()` to release Chrome. */
@@ -196,8 +199,21 @@ export type RunningContext = RunContext & { close(): Promise<void>; buildBrief: 
  */
 export async function createRunContext(settings: Settings, control: BuildControl, beforeLoad?: (context: RunningContext) => void): Promise<RunningContext> {
   let launching: Promise<BrowserPool> | undefined;
+  const launched: Promise<BrowserPool>[] = [];
   let markdownPool: MarkdownPool | undefined;
   const emit = control.onEvent ?? (() => {});
+  const launch = (): Promise<BrowserPool> => {
+    const started = (async () => {
+      const start = performance.now();
+      if (settings.env.BRIEF_TIMINGS) emit({ type: 'log', line: `chrome launch starts at ${Math.round(start)} ms` });
+      const location = await resolveChrome({ env: settings.env, install: true, log: (line) => emit({ type: 'log', line }) });
+      const pool = await BrowserPool.launch({ executablePath: location.executablePath, timeoutMs: settings.config.limits.render_timeout_ms, signal: control.signal });
+      emit({ type: 'chrome', location, launchMs: performance.now() - start, pid: pool.pid });
+      return pool;
+    })();
+    launched.push(started);
+    return started;
+  };
   const context = {
     settings,
     buildBrief: undefined as unknown as RunningContext['buildBrief'],
@@ -216,22 +232,20 @@ export async function createRunContext(settings: Settings, control: BuildControl
     templates: new Map(),
     faces: new Map(),
     tocDecisions: new Map(),
-    browser() {
-      launching ??= (async () => {
-        const start = performance.now();
-        if (settings.env.BRIEF_TIMINGS) emit({ type: 'log', line: `chrome launch starts at ${Math.round(start)} ms` });
-        const location = await resolveChrome({ env: settings.env, install: true, log: (line) => emit({ type: 'log', line }) });
-        const pool = await BrowserPool.launch({ executablePath: location.executablePath, timeoutMs: settings.config.limits.render_timeout_ms, signal: control.signal });
-        emit({ type: 'chrome', location, launchMs: performance.now() - start, pid: pool.pid });
-        return pool;
-      })();
+    async browser() {
+      const current = (launching ??= launch());
+      const pool = await current;
+      // Chrome died (it crashed, or was killed): start a new one for what is left of the run.
+      if (!pool.connected && launching === current) {
+        emit({ type: 'log', line: 'Chrome stopped responding; starting a new one.' });
+        launching = launch();
+      }
       return launching;
     },
     async close() {
       await markdownPool?.close();
-      if (!launching) return;
-      const pool = await launching.catch(() => undefined);
-      await pool?.close();
+      // Every Chrome this run started, the dead ones included (their close reaps the process).
+      for (const pool of await Promise.all(launched.map((started) => started.catch(() => undefined)))) await pool?.close();
     },
   } satisfies RunningContext as RunningContext;
   beforeLoad?.(context);

@@ -77,12 +77,11 @@ export class Manifest {
     return true;
   }
 
-  /** Records a brief's successful build: the inputs it read (hashed now) and the outputs it wrote. */
-  async record(source: string, inputs: string[], outputs: Record<string, Uint8Array | string>, toc: boolean | undefined): Promise<void> {
+  /** Records a brief's successful build: the inputs it read (hashed now) and the hashes of the outputs it wrote. */
+  async record(source: string, inputs: string[], outputs: Record<string, string>, toc: boolean | undefined): Promise<void> {
     const entry: ManifestEntry = { inputs: {}, outputs: {}, toc };
     for (const input of new Set([source, ...inputs])) entry.inputs[this.key(input)] = await this.hash(input);
-    for (const [path, bytes] of Object.entries(outputs)) {
-      const hash = sha256(bytes);
+    for (const [path, hash] of Object.entries(outputs)) {
       entry.outputs[this.key(path)] = hash;
       const info = await stat(path).catch(() => undefined);
       if (info) this.data.stats[this.key(path)] = { size: info.size, mtimeMs: info.mtimeMs, hash };

@@ -40,6 +40,11 @@ export interface Settings {
   generator: string;
   /** Where derived files that are slow to make are kept between runs (font subsets). */
   cacheDir: string;
+  /**
+   * Faults to inject, by brief id (test seam, from BRIEF_FAULTS="crash-page:a,kill-chrome:b"):
+   * crash-page (first print only), crash-page-always, kill-chrome (first print), hang-always.
+   */
+  faults: ReadonlyMap<string, string>;
 }
 
 /**
@@ -66,6 +71,12 @@ export async function resolveSettings(options: BuildOptions, context: { cwd: str
     env: context.env,
     generator: `brief ${toolVersion()}`,
     cacheDir: join(TOOL_ROOT, 'node_modules', '.cache', 'brief'),
+    faults: new Map(
+      (context.env.BRIEF_FAULTS ?? '')
+        .split(',')
+        .filter(Boolean)
+        .map((entry) => [entry.slice(entry.indexOf(':') + 1), entry.slice(0, entry.indexOf(':'))] as [string, string]),
+    ),
   };
 }
 

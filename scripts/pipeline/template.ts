@@ -45,7 +45,7 @@ export class UnknownTemplateError extends BriefError {
   }
 }
 
-/** Template folders that exist under `templatesDir`. */
+/** Template folders that exist under `templatesDir` (those starting with "_" are brief's own, such as the index). */
 export async function listTemplates(templatesDir: string): Promise<string[]> {
   try {
     const entries = await readdir(templatesDir, { withFileTypes: true });
@@ -61,7 +61,7 @@ export async function listTemplates(templatesDir: string): Promise<string[]> {
  */
 export async function loadTemplate(templatesDir: string, name: string): Promise<Template> {
   const available = await listTemplates(templatesDir);
-  if (!available.includes(name)) throw new UnknownTemplateError(name, available);
+  if (!available.includes(name)) throw new UnknownTemplateError(name, available.filter((template) => !template.startsWith('_')));
   const dir = join(templatesDir, name);
   const handlebars = Handlebars.create();
   registerHelpers(handlebars);

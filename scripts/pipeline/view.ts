@@ -41,6 +41,12 @@ export interface BriefView {
   css: { fonts: string; screen: string; print: string };
   pdfHref: string | null;
   generator: string;
+  /** What search engines, link previews and reference managers read from the handout's head. */
+  meta: {
+    canonical: string | null;
+    og: { type: string; title: string; description: string | null; locale: string; url: string | null; siteName: string | null; publishedTime: string | null };
+    citation: { title: string; author: string; date: string | null; language: string; institution: string | null; pdfUrl: string | null; htmlUrl: string | null; keywords: string[] };
+  };
 }
 
 export interface ViewInput {
@@ -104,7 +110,37 @@ export function buildView(input: ViewInput): BriefView {
     css: input.css,
     pdfHref: target === 'html' ? input.outputs.pdf : null,
     generator: input.generator,
+    meta: {
+      canonical: input.url,
+      og: {
+        type: 'article',
+        title: matter.title,
+        description: matter.summary ?? null,
+        locale: ogLocale(matter.lang),
+        url: input.url,
+        siteName: organization,
+        publishedTime: matter.date ?? null,
+      },
+      citation: {
+        title: matter.title,
+        author,
+        date: matter.date ? matter.date.replaceAll('-', '/') : null,
+        language: matter.lang,
+        institution: organization,
+        pdfUrl: input.outputs.pdf && input.url ? new URL(input.outputs.pdf, input.url).href : input.outputs.pdf,
+        htmlUrl: input.url,
+        keywords: matter.keywords,
+      },
+    },
   };
+}
+
+/** Open Graph's locale, language_TERRITORY: en → en_US, ja → ja_JP, en-GB → en_GB. */
+function ogLocale(lang: string): string {
+  const [language, region] = lang.split('-');
+  const defaults: Record<string, string> = { en: 'US', ja: 'JP', fr: 'FR', de: 'DE', es: 'ES', zh: 'CN', ko: 'KR' };
+  const territory = region?.toUpperCase() ?? defaults[language!.toLowerCase()];
+  return territory ? `${language!.toLowerCase()}_${territory}` : language!.toLowerCase();
 }
 
 /** "September 2009", "30 September 2009", "2009年9月30日": the date as the brief's language writes it. */

@@ -4,6 +4,7 @@ import { basename, extname, relative, resolve, sep } from 'node:path';
 import { BuildSession, type BuildControl, type BuildSummary } from './build.ts';
 import { CONFIG_NAME } from './config.ts';
 import { findBriefs, type BriefJob } from './discover.ts';
+import { writeIndex } from './index-page.ts';
 import { resolveSettings, type BuildOptions, type Settings } from './settings.ts';
 
 /** chokidar ignores a change to a file that comes within this long of the previous one. */
@@ -66,6 +67,7 @@ export async function watchBriefs(options: WatchOptions): Promise<void> {
         if (affected.length > 0 || settings.configFile.messages.length > 0) {
           await session.invalidate(paths);
           const summary = await session.build(affected);
+          await writeIndex(settings, [...jobs.values()]);
           options.onEvent({ type: 'built', summary, settings });
         }
       } catch (error) {

@@ -1,0 +1,105 @@
+import { readFile, stat } from 'node:fs/promises';
+import { dirname, join, posix, relative, resolve } from 'node:path';
+import type { BriefJob } from './discover.ts';
+import { readFrontMatter } from './front-matter.ts';
+import { formatBytes, readSource } from './read.ts';
+import type { Settings } from './settings.ts';
+import { loadTemplate } from './template.ts';
+import { formatDate, languageName } from './view.ts';
+import { writeFileAtomic } from './write.ts';
+
+/** The index's template folder (its name starts with "_": briefs cannot pick it). */
+export const INDEX_TEMPLATE = '_index';
+
+/** How the index names the briefs that are not in a subfolder. */
+const TOP = 'Top folder';
+
+interface Edition {
+  lang: string;
+  languageName: string;
+  title: string;
+  date: { iso: string; text: string } | null;
+  summary: string | null;
+  html: { href: string; size: string } | null;
+  pdf: { href: string; size: string } | null;
+}
+
+/**
+ * Writes output/index.html: every brief the build's inputs name (whichever shard was built), with
+ * title, date, language, summary and links to its HTML and PDF with their sizes, grouped by
+ * folder, the editions of one brief (linked by `translations:`) side by side. Written only when
+ * its content changed, so a build that changed nothing rewrites nothing.
+ */
+export async function writeIndex(settings: Settings, jobs: BriefJob[]): Promise<string | undefined> {
+  if (jobs.length === 0) return undefined;
+  const template = await loadTemplate(settings.templatesDir, INDEX_TEMPLATE).catch(() => undefined);
+  if (!template) return undefined;
+  const indexPath = join(settings.outDir, 'index.html');
+
+  const bySource = new Map(jobs.map((job) => [job.source, job]));
+  const info = new Map<string, { edition: Edition; links: string[] }>();
+  for (const job of jobs) {
+    const file = await readSource(job.source, { maxBytes: settings.config.limits.max_bytes });
+    const matter = file.messages.length === 0 ? readFrontMatter(file) : undefined;
+    const lang = matter?.lang ?? 'en';
+    const output = async (path: string) => {
+      const size = (await stat(path).catch(() => undefined))?.size;
+      return size === undefined ? null : { href: posix.relative(posix.dirname(toPosix(relative(settings.outDir, indexPath))), toPosix(relative(settings.outDir, path))), size: formatBytes(size) };
+    };
+    info.set(job.source, {
+      edition: {
+        lang,
+        languageName: languageName(lang),
+        title: matter?.title ?? job.id,
+        date: matter?.date ? { iso: matter.date, text: formatDate(matter.date, lang) } : null,
+        summary: matter?.summary ?? null,
+        html: await output(job.outputs.html),
+        pdf: await output(job.outputs.pdf),
+      },
+      links: (matter?.translations ?? []).filter((translation) => /\.md$/i.test(translation.href)).map((translation) => resolve(dirname(job.source), translation.href)),
+    });
+  }
+
+  // Editions that link to each other (either way) are one brief.
+  const group = new Map<string, string>();
+  const find = (source: string): string => {
+    const parent = group.get(source) ?? source;
+    if (parent === source) return source;
+    const root = find(parent);
+    group.set(source, root);
+    return root;
+  };
+  for (const [source, { links }] of info) {
+    for (const other of links) if (bySource.has(other)) group.set(find(other), find(source));
+  }
+  const briefs = new Map<string, BriefJob[]>();
+  for (const job of jobs) briefs.set(find(job.source), [...(briefs.get(find(job.source)) ?? []), job]);
+
+  const folders = new Map<string, { editions: Edition[] }[]>();
+  for (const editions of briefs.values()) {
+    // English (or the first in order) first, then the other editions by language.
+    editions.sort((a, b) => rank(info.get(a.source)!.edition.lang) - rank(info.get(b.source)!.edition.lang) || (a.id < b.id ? -1 : 1));
+    const folder = posix.dirname(editions[0]!.id) === '.' ? TOP : `${posix.dirname(editions[0]!.id)}/`;
+    folders.set(folder, [...(folders.get(folder) ?? []), { editions: editions.map((job) => info.get(job.source)!.edition) }]);
+  }
+
+  const html = template.render({
+    title: settings.config.organization ? `Briefs · ${settings.config.organization}` : 'Briefs',
+    count: jobs.length,
+    single: jobs.length === 1,
+    groups: [...folders.entries()].sort(([a], [b]) => (a === TOP ? -1 : b === TOP ? 1 : a.localeCompare(b))).map(([folder, entries]) => ({ folder, briefs: entries })),
+    css: template.css.screen,
+    generator: settings.generator,
+  });
+  const previous = await readFile(indexPath, 'utf8').catch(() => undefined);
+  if (previous !== html) await writeFileAtomic(indexPath, html);
+  return indexPath;
+}
+
+function rank(lang: string): number {
+  return lang.startsWith('en') ? 0 : 1;
+}
+
+function toPosix(path: string): string {
+  return path.split('\\').join('/');
+}
