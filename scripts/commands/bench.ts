@@ -1,5 +1,6 @@
 import type { Io } from '../cli.ts';
 import { EXIT, UsageError } from '../errors.ts';
+import { batch } from '../bench/batch.ts';
 import { coldBuild } from '../bench/cold-build.ts';
 import { noChange } from '../bench/no-change.ts';
 import { watchEdit } from '../bench/watch-edit.ts';
@@ -15,6 +16,7 @@ Scenarios:
   cold        a cold npm run build of the seed, vs a bare Chromium launch + print and md-to-pdf
   watch       edit → HTML and edit → PDF in watch mode, vs a warm page.pdf() of the same HTML
   nochange    a no-change npm run build (must not start Chrome), vs npm running an empty script
+  batch       100 briefs from scratch vs md-to-pdf on the same files; peak memory; --jobs 1 to 4
 
 Options:
   --runs N     runs per measurement (default 5)
@@ -26,6 +28,7 @@ const SCENARIOS: Record<string, { title: string; run: Scenario }> = {
   cold: { title: 'Cold build of the seed brief (wall time, npm start included)', run: coldBuild },
   watch: { title: 'Watch mode: an edit to the seed brief until its outputs are rewritten', run: watchEdit },
   nochange: { title: 'A no-change npm run build of the seed brief (wall time, npm start included)', run: noChange },
+  batch: { title: '100 briefs the size of the seed, from scratch (wall time, peak memory of the process tree)', run: batch },
 };
 
 /** `npm run bench`: runs the benchmark scenarios and prints their tables. */

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, HTTPRequest, Page, PDFOptions } from 'puppeteer';
+import type { Browser, CDPSession, HTTPRequest, Page } from 'puppeteer';
 
 /** Flags for headless Chromium in CI containers and on closed networks (see README, "Chrome"). */
 export const CHROME_ARGS = [
@@ -16,6 +16,11 @@ export const CHROME_ARGS = [
   '--disable-dev-shm-usage',
   '--font-render-hinting=none',
   '--mute-audio',
+  // Printing needs no GPU, not even a software one: about 40 MB less per Chrome.
+  '--disable-software-rasterizer',
+  // Headless Chromium 156 preloads the omnibox popup's WebUI in a renderer of its own (~70 MB);
+  // there is no omnibox to pop up. (puppeteer merges this list with its own.)
+  '--disable-features=AiModeOmniboxEntryPoint,WebUIOmniboxPopup,WebUIOmniboxAimPopup',
 ];
 
 /** How long Chrome may take to close before it is killed. */
@@ -30,6 +35,8 @@ export const DOCUMENT_ORIGINS = /^https:\/\/brief-\d+\.invalid\//;
 
 export interface BrowserOptions {
   executablePath: string;
+  /** Pages open at most at once (each has a renderer process); more print jobs wait their turn. */
+  maxPages: number;
   /** Longest time one operation (load, print) may take before it is abandoned. */
   timeoutMs: number;
   /** Aborting closes Chrome. */
@@ -46,10 +53,17 @@ export interface BlockedRequest {
 export interface SealedJob {
   /** The page's own origin, "https://brief-3.invalid/": documents are addressed under it. */
   origin: string;
-  /** Serves `html` at `url` (under `origin`), waits for it and its fonts to load. */
-  load(url: string, html: string): Promise<void>;
-  /** Prints the loaded page to PDF. Fails at once if the page crashes meanwhile. */
-  print(options: PDFOptions): Promise<Uint8Array>;
+  /**
+   * Serves `html` at `url` (under `origin`) and waits for it and its fonts to load. `fonts` is
+   * the @font-face CSS inside it: when the page already has exactly these fonts, the rest of the
+   * document is swapped in place and the fonts stay loaded.
+   */
+  load(url: string, html: string, fonts: string): Promise<void>;
+  /**
+   * Prints the loaded page to a tagged PDF with an outline, at the size its CSS @page asks for.
+   * Fails at once if the page crashes meanwhile.
+   */
+  print(): Promise<Uint8Array>;
   /** Puppeteer's page, for printing and measuring. */
   page: Page;
   /** Requests refused so far in this job. */
@@ -60,10 +74,12 @@ export interface SealedJob {
 
 interface PageSlot {
   page: Page;
+  /** A DevTools session on the page, for printing. */
+  session: CDPSession;
   origin: string;
   job: { url: string; html: string; blocked: BlockedRequest[]; pageErrors: string[]; crash: (error: Error) => void } | undefined;
-  /** The <head> (styles, fonts) of the document the page shows, to skip reloading it. */
-  head: string | undefined;
+  /** The @font-face CSS of the document the page shows, to keep its fonts loaded. */
+  fonts: string | undefined;
 }
 
 /**
@@ -72,6 +88,9 @@ interface PageSlot {
  */
 export class BrowserPool {
   private readonly idle: PageSlot[] = [];
+  /** Jobs waiting for a page, first come first served. */
+  private readonly waiting: (() => void)[] = [];
+  private busy = 0;
   private closed = false;
   private closing: Promise<void> | undefined;
   private opened = 0;
@@ -134,7 +153,15 @@ export class BrowserPool {
    * closed rather than reused, so one bad brief cannot poison the next.
    */
   async withPage<T>(work: (job: SealedJob) => Promise<T>): Promise<T> {
-    const slot = this.idle.pop() ?? (await this.openPage());
+    while (this.busy >= this.options.maxPages) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.busy++;
+    let slot: PageSlot;
+    try {
+      slot = this.idle.pop() ?? (await this.openPage());
+    } catch (error) {
+      this.release();
+      throw error;
+    }
     // A crashed renderer leaves puppeteer's calls waiting for their timeouts: fail them at once.
     let crash: (error: Error) => void = () => {};
     const crashed = new Promise<never>((_, reject) => (crash = reject));
@@ -149,8 +176,8 @@ export class BrowserPool {
         origin: slot.origin,
         blocked: job.blocked,
         pageErrors: job.pageErrors,
-        print: (options) => guard(slot.page.pdf(options)),
-        load: (url, html) => guard(this.loadDocument(slot, url, html)),
+        print: () => guard(printToPdf(slot)),
+        load: (url, html, fonts) => guard(this.loadDocument(slot, url, html, fonts)),
       });
       healthy = true;
       return result;
@@ -158,29 +185,34 @@ export class BrowserPool {
       slot.job = undefined;
       if (healthy && this.connected) this.idle.push(slot);
       else await slot.page.close().catch(() => {});
+      this.release();
     }
   }
 
+  private release(): void {
+    this.busy--;
+    this.waiting.shift()?.();
+  }
+
   /**
-   * Serves a document in a page: the same brief again with the same styles and fonts (watch mode,
-   * a second print for the contents) swaps only <body>, so fonts stay decoded; the same brief with
-   * new styles is rewritten in place (its address, and so its #links, kept); another brief navigates.
+   * Serves a document in a page. When the page already shows a document with the same fonts
+   * (the same brief again in watch mode, a second print for the contents, the next brief of a
+   * batch), everything but the fonts is swapped in place and the address changed with
+   * history.replaceState (so relative links resolve as for a fresh load, and #links stay inside
+   * the document): no navigation, and no font to decode again. Otherwise the page navigates.
    */
-  private async loadDocument(slot: PageSlot, url: string, html: string): Promise<void> {
+  private async loadDocument(slot: PageSlot, url: string, html: string, fonts: string): Promise<void> {
     const job = slot.job!;
     job.url = url;
     job.html = html;
-    const bodyAt = html.search(/<body[\s>]/i);
-    const head = bodyAt === -1 ? html : html.slice(0, bodyAt);
-    if (slot.page.url() === url && slot.head === head) {
-      await slot.page.evaluate(replaceBody, html.slice(bodyAt, html.search(/<\/html>\s*$/i)));
+    const parts = fonts && slot.fonts === fonts && new URL(slot.page.url()).origin === new URL(url).origin ? splitDocument(html, fonts) : undefined;
+    if (parts) {
+      await slot.page.evaluate(swapDocument, { url, ...parts });
       await imagesLoaded(slot.page, this.options.timeoutMs);
-    } else if (slot.page.url() === url) {
-      await slot.page.setContent(html, { waitUntil: 'load', timeout: this.options.timeoutMs });
     } else {
       await slot.page.goto(url, { waitUntil: 'load', timeout: this.options.timeoutMs });
+      slot.fonts = fonts;
     }
-    slot.head = head;
     await loadAllFonts(slot.page, this.options.timeoutMs);
   }
 
@@ -228,7 +260,7 @@ export class BrowserPool {
   }
 
   private async setUpPage(page: Page): Promise<PageSlot> {
-    const slot: PageSlot = { page, origin: `https://brief-${++this.opened}.invalid/`, job: undefined, head: undefined };
+    const slot: PageSlot = { page, session: await page.createCDPSession(), origin: `https://brief-${++this.opened}.invalid/`, job: undefined, fonts: undefined };
     page.setDefaultTimeout(this.options.timeoutMs);
     await page.setJavaScriptEnabled(false);
     await page.setRequestInterception(true);
@@ -260,9 +292,53 @@ async function answer(request: HTTPRequest, slot: PageSlot): Promise<void> {
   }
 }
 
-/** Runs in the page: replaces <body> with new markup. */
-function replaceBody(body: string): void {
-  document.body.outerHTML = body;
+/**
+ * Prints with DevTools' Page.printToPDF directly, the PDF returned in one message: puppeteer's
+ * page.pdf() asks for a stream and reads it back in chunks, a round trip each (~8 ms a brief).
+ * Margins are zero as in page.pdf(): the @page rules set them.
+ */
+async function printToPdf(slot: PageSlot): Promise<Uint8Array> {
+  const { data } = await slot.session.send('Page.printToPDF', {
+    preferCSSPageSize: true,
+    printBackground: true,
+    generateTaggedPDF: true,
+    generateDocumentOutline: true,
+    marginTop: 0,
+    marginBottom: 0,
+    marginLeft: 0,
+    marginRight: 0,
+    transferMode: 'ReturnAsBase64',
+  });
+  return Buffer.from(data, 'base64');
+}
+
+/** A document cut into what swapDocument needs; undefined if it does not have the expected shape. */
+function splitDocument(html: string, fonts: string): { lang: string; head: string; body: string } | undefined {
+  const lang = /<html[^>]*\slang="([^"]*)"/.exec(html.slice(0, 500))?.[1] ?? '';
+  const headStart = html.indexOf('<head>');
+  const headEnd = html.indexOf('</head>');
+  const bodyStart = html.indexOf('<body', headEnd);
+  const bodyEnd = html.lastIndexOf('</body>');
+  if (headStart === -1 || headEnd === -1 || bodyStart === -1 || bodyEnd === -1) return undefined;
+  const head = html.slice(headStart + '<head>'.length, headEnd);
+  const fontsStyle = `<style>${fonts}</style>`;
+  const at = head.indexOf(fontsStyle);
+  if (at === -1) return undefined;
+  return { lang, head: head.slice(0, at) + head.slice(at + fontsStyle.length), body: html.slice(bodyStart, bodyEnd + '</body>'.length) };
+}
+
+/**
+ * Runs in the page: replaces everything but the @font-face styles with another document's, and
+ * takes that document's address. Only V8's own functions are used (page script is off).
+ */
+function swapDocument(next: { url: string; lang: string; head: string; body: string }): void {
+  history.replaceState(null, '', next.url);
+  document.documentElement.lang = next.lang;
+  for (const element of [...document.head.children]) {
+    if (!(element.tagName === 'STYLE' && (element.textContent ?? '').includes('@font-face'))) element.remove();
+  }
+  document.head.insertAdjacentHTML('beforeend', next.head);
+  document.body.outerHTML = next.body;
 }
 
 /**

@@ -132,11 +132,11 @@ export async function buildBrief(job: BriefJob, context: RunContext): Promise<Br
   if (draft === undefined) return outcome;
   const faces = facesFor(context, template, draft);
   outcome.inputs = [...template.files, ...rendered.dependencies, ...faces.map((face) => face.path)];
-  const fonts = await time('fonts', async () => {
-    // The draft's own <style> blocks: the template's CSS and its page rules (running heads).
-    const stylesheets = [...draft.matchAll(/<style[^>]*>([\s\S]*?)<\/style>/g)].map((match) => match[1]!);
-    return fontFaceCss(charactersByFace(draft, stylesheets, faces), join(settings.cacheDir, 'fonts'));
-  });
+  // The draft's own <style> blocks: the template's CSS and its page rules (running heads).
+  const stylesheets = [...draft.matchAll(/<style[^>]*>([\s\S]*?)<\/style>/g)].map((match) => match[1]!);
+  const usage = await time('fonts', async () => charactersByFace(draft, stylesheets, faces));
+  const fontCache = join(settings.cacheDir, 'fonts');
+  const fonts = settings.formats.has('html') ? await time('fonts', () => fontFaceCss(usage, fontCache)) : '';
 
   // The handout shows a contents list when the PDF has one. It is written first (it is what an
   // author editing in watch mode sees soonest), so it goes by the last print's decision or, before
@@ -155,8 +155,9 @@ export async function buildBrief(job: BriefJob, context: RunContext): Promise<Br
   if (settings.formats.has('html') && !(await writeHtml(htmlToc))) return outcome;
 
   if (wantPdf) {
+    const printFonts = await time('fonts', () => fontFaceCss(usage, fontCache, { stableLatin: true }));
     const printBody = rendered.printHtml ?? bodyHtml;
-    const printed = await time('pdf', () => printWithRetry(job, context, file, matter, (toc) => render('pdf', printBody, toc, fonts), time));
+    const printed = await time('pdf', () => printWithRetry(job, context, file, matter, (toc) => render('pdf', printBody, toc, printFonts), printFonts, time));
     if (!printed) return outcome;
     context.tocDecisions.set(job.source, printed.toc);
     if (settings.formats.has('html') && printed.toc !== htmlToc && !(await writeHtml(printed.toc))) return outcome;
@@ -219,6 +220,7 @@ async function printWithToc(
   file: VFile,
   matter: BriefMatter,
   render: (toc: TocEntry[] | null) => string | undefined,
+  fontsCss: string,
   time: <T>(stage: string, work: () => Promise<T>) => Promise<T>,
   attempt: number,
 ): Promise<{ doc: PDFDocument; toc: boolean } | undefined> {
@@ -231,14 +233,8 @@ async function printWithToc(
       const html = render(toc);
       if (html === undefined) return undefined;
       await injectFault(context.settings.faults.get(job.id), attempt, page.page, browser);
-      await time('pdf-load', () => page.load(documentUrl, html));
-      const bytes = await time('pdf-print', () => page.print({
-        preferCSSPageSize: true,
-        printBackground: true,
-        outline: true,
-        tagged: true,
-        timeout: context.settings.config.limits.render_timeout_ms,
-      }));
+      await time('pdf-load', () => page.load(documentUrl, html, fontsCss));
+      const bytes = await time('pdf-print', () => page.print());
       return { doc: await time('pdf-parse', () => openPdf(bytes)) };
     };
     const entries = tocEntries(headings, 'unknown');

@@ -207,7 +207,12 @@ export async function createRunContext(settings: Settings, control: BuildControl
       const start = performance.now();
       if (settings.env.BRIEF_TIMINGS) emit({ type: 'log', line: `chrome launch starts at ${Math.round(start)} ms` });
       const location = await resolveChrome({ env: settings.env, install: true, log: (line) => emit({ type: 'log', line }) });
-      const pool = await BrowserPool.launch({ executablePath: location.executablePath, timeoutMs: settings.config.limits.render_timeout_ms, signal: control.signal });
+      const pool = await BrowserPool.launch({
+        executablePath: location.executablePath,
+        timeoutMs: settings.config.limits.render_timeout_ms,
+        signal: control.signal,
+        maxPages: settings.pages,
+      });
       emit({ type: 'chrome', location, launchMs: performance.now() - start, pid: pool.pid });
       return pool;
     })();
@@ -225,7 +230,8 @@ export async function createRunContext(settings: Settings, control: BuildControl
           fetchTimeoutMs: settings.config.limits.fetch_timeout_ms,
           maxDepth: settings.config.limits.max_depth,
         },
-        { threads: settings.jobs, timeoutMs: settings.config.limits.render_timeout_ms },
+        // One worker keeps up with Chrome (a brief's Markdown takes about 10 ms); each more costs ~50 MB.
+        { threads: 1, timeoutMs: settings.config.limits.render_timeout_ms },
       );
       return markdownPool;
     },

@@ -7,6 +7,8 @@ import type { ResolvedFace } from './fonts.ts';
 /** A style rule that sets something font-related, flattened out of @media blocks. */
 interface FontRule {
   selector: string;
+  /** What an element must have for the rule to match it: ".class", "#id", "tag" (from the rightmost compound). */
+  key: string[];
   specificity: number;
   order: number;
   declarations: Record<string, string>;
@@ -34,11 +36,15 @@ const CJK = /[\u2E80-\u2FFF\u3000-\u30FF\u3100-\u31FF\u3200-\u9FFF\uAC00-\uD7AF\
  */
 export function charactersByFace(html: string, stylesheets: string[], faces: ResolvedFace[]): Map<ResolvedFace, Set<string>> {
   const rules = parseRules([USER_AGENT, ...stylesheets]);
-  const tree = fromHtml(html);
+  // The stylesheets are given apart: parse the page without their text.
+  const tree = fromHtml(html.replace(/(<style[^>]*>)[\s\S]*?(<\/style>)/g, '$1$2'));
+  const present = namesIn(tree);
   // The cascade, selector by selector (in order of specificity, then source): each element's
-  // declared font properties. selectAll sees ancestors, so descendant selectors work.
+  // declared font properties. selectAll sees ancestors, so descendant selectors work. A rule
+  // whose rightmost part names a class, element or id absent from the page is skipped unasked.
   const declaredBy = new Map<Element, Record<string, string>>();
   for (const rule of rules) {
+    if (!rule.key.every((name) => present.has(name))) continue;
     for (const element of safeSelectAll(rule.selector, tree)) {
       const declared = declaredBy.get(element) ?? {};
       Object.assign(declared, rule.declarations);
@@ -48,16 +54,30 @@ export function charactersByFace(html: string, stylesheets: string[], faces: Res
   const usage = new Map<ResolvedFace, Set<string>>(faces.map((face) => [face, new Set<string>()]));
   const families = new Set(faces.map((face) => face.family));
 
+  // Which face draws Latin and which draws CJK text, for each distinct computed font.
+  const facesFor = new Map<string, { latin: ResolvedFace | undefined; cjk: ResolvedFace | undefined }>();
+  const choose = (style: ComputedFont) => {
+    const family = resolveVariables(style.family, style.variables);
+    const key = `${family}|${style.weight}|${style.style}`;
+    let chosen = facesFor.get(key);
+    if (!chosen) {
+      const stack = parseFamilies(family).filter((name) => families.has(name));
+      // The first family that has the character draws it: Latin faces have no CJK, CJK faces are given only CJK.
+      const pick = (cjk: boolean) => {
+        const name = stack.find((candidate) => faces.some((face) => face.family === candidate && (face.script === 'cjk') === cjk)) ?? stack[0];
+        return name ? pickFace(faces.filter((face) => face.family === name), style.weight, style.style) : undefined;
+      };
+      chosen = { latin: pick(false), cjk: pick(true) };
+      facesFor.set(key, chosen);
+    }
+    return chosen;
+  };
   const draw = (text: string, style: ComputedFont) => {
-    const stack = parseFamilies(resolveVariables(style.family, style.variables)).filter((family) => families.has(family));
+    const chosen = choose(style);
     for (const char of withCases(text)) {
       // Line breaks and tabs are not drawn; spaces are (the font gives their width).
-      if (/[\n\r\t\f]/.test(char)) continue;
-      const cjk = CJK.test(char);
-      // The first family that has the character draws it: Latin faces have no CJK, CJK faces are given only CJK.
-      const family = stack.find((name) => faces.some((face) => face.family === name && (face.script === 'cjk') === cjk)) ?? stack.find((name) => faces.some((face) => face.family === name));
-      if (!family) continue;
-      const face = pickFace(faces.filter((candidate) => candidate.family === family), style.weight, style.style);
+      if (char === '\n' || char === '\r' || char === '\t' || char === '\f') continue;
+      const face = CJK.test(char) ? chosen.cjk : chosen.latin;
       if (face) usage.get(face)!.add(char);
     }
   };
@@ -117,29 +137,83 @@ function computeStyle(element: Element, parent: ComputedFont, fromRules: Record<
   return { family, weight, style, variables };
 }
 
+const parsedSheets = new Map<string, Omit<FontRule, 'order'>[]>();
+
+/**
+ * The font rules of some stylesheets, sorted by specificity, then order. Each sheet is parsed
+ * once and remembered: the template's CSS is the same for every brief; only the small sheet of
+ * page rules (running heads) is new each time.
+ */
 function parseRules(stylesheets: string[]): FontRule[] {
   const rules: FontRule[] = [];
   let order = 0;
   for (const css of stylesheets) {
-    postcss.parse(css).walkRules((rule: Rule) => {
-      // @page margin boxes and @font-face are not element styles.
-      for (let parent = rule.parent; parent && parent.type !== 'root'; parent = parent.parent) {
-        if (parent.type === 'atrule' && ['page', 'font-face', 'keyframes'].includes((parent as AtRule).name)) return;
-      }
-      const declarations: Record<string, string> = {};
-      rule.walkDecls((declaration) => {
-        if (FONT_PROPERTIES.has(declaration.prop) || declaration.prop.startsWith('--')) declarations[declaration.prop] = declaration.value;
-      });
-      if (Object.keys(declarations).length === 0) return;
-      for (const selector of rule.selectors) {
-        // Pseudo-elements draw generated text, counted apart; what a pseudo-class like :hover
-        // changes is not the printed page.
-        if (/::|:(hover|focus|active|visited|focus-visible|focus-within|target)\b|:(before|after|marker)\b/.test(selector)) continue;
-        rules.push({ selector, specificity: specificity(selector), order: order++, declarations });
-      }
-    });
+    let sheet = parsedSheets.get(css);
+    if (!sheet) {
+      sheet = parseSheet(css);
+      if (parsedSheets.size > 64) parsedSheets.delete(parsedSheets.keys().next().value!);
+      parsedSheets.set(css, sheet);
+    }
+    for (const rule of sheet) rules.push({ ...rule, order: order++ });
   }
   return rules.sort((a, b) => a.specificity - b.specificity || a.order - b.order);
+}
+
+function parseSheet(css: string): Omit<FontRule, 'order'>[] {
+  const rules: Omit<FontRule, 'order'>[] = [];
+  postcss.parse(css).walkRules((rule: Rule) => {
+    // @page margin boxes and @font-face are not element styles.
+    for (let parent = rule.parent; parent && parent.type !== 'root'; parent = parent.parent) {
+      if (parent.type === 'atrule' && ['page', 'font-face', 'keyframes'].includes((parent as AtRule).name)) return;
+    }
+    const declarations: Record<string, string> = {};
+    rule.walkDecls((declaration) => {
+      if (FONT_PROPERTIES.has(declaration.prop) || declaration.prop.startsWith('--')) declarations[declaration.prop] = declaration.value;
+    });
+    if (Object.keys(declarations).length === 0) return;
+    for (const selector of rule.selectors) {
+      // Pseudo-elements draw generated text, counted apart; what a pseudo-class like :hover
+      // changes is not the printed page.
+      if (/::|:(hover|focus|active|visited|focus-visible|focus-within|target)\b|:(before|after|marker)\b/.test(selector)) continue;
+      rules.push({ selector, key: keyOf(selector), specificity: specificity(selector), declarations });
+    }
+  });
+  return rules;
+}
+
+/** The classes, id and element name of a selector's rightmost compound (outside brackets and parentheses). */
+function keyOf(selector: string): string[] {
+  let depth = 0;
+  let start = 0;
+  for (let index = 0; index < selector.length; index++) {
+    const char = selector[index]!;
+    if (char === '(' || char === '[') depth++;
+    else if (char === ')' || char === ']') depth--;
+    else if (depth === 0 && /[\s>+~]/.test(char)) start = index + 1;
+  }
+  const compound = selector.slice(start).replace(/\([^)]*\)|\[[^\]]*\]/g, '');
+  const key = [...compound.matchAll(/\.([\w-]+)/g)].map((match) => `.${match[1]}`);
+  key.push(...[...compound.matchAll(/#([\w-]+)/g)].map((match) => `#${match[1]}`));
+  const tag = /^[a-z][\w-]*/i.exec(compound)?.[0];
+  if (tag) key.push(tag.toLowerCase());
+  return key;
+}
+
+/** Every class (".x"), id ("#x") and element name in a tree. */
+function namesIn(tree: Root): Set<string> {
+  const names = new Set<string>();
+  const stack: (Root | Element)[] = [tree];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (node.type === 'element') {
+      names.add(node.tagName);
+      if (typeof node.properties.id === 'string') names.add(`#${node.properties.id}`);
+      const classes = node.properties.className;
+      if (Array.isArray(classes)) for (const name of classes) names.add(`.${String(name)}`);
+    }
+    for (const child of node.children) if (child.type === 'element') stack.push(child);
+  }
+  return names;
 }
 
 function safeSelectAll(selector: string, tree: Root): Element[] {

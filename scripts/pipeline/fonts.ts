@@ -45,7 +45,15 @@ export function resolveFaces(families: FontFamily[], root: string): ResolvedFace
 /** Every Latin face can draw these, whatever the text: digits for page numbers, hyphens for hyphenation. */
 const ALWAYS = ' 0123456789-\u2010';
 
+/** Printable ASCII, Latin-1 and the usual typographic punctuation: what print subsets always hold. */
+const STANDARD_LATIN = [
+  ...Array.from({ length: 0x7f - 0x20 }, (_, index) => String.fromCharCode(0x20 + index)),
+  ...Array.from({ length: 0x100 - 0xa0 }, (_, index) => String.fromCharCode(0xa0 + index)),
+  ...'‐‑‒–—―‘’‚“”„†‡•…‰′″‹›€™−',
+].join('');
+
 const fontBytes = new Map<string, Promise<Buffer>>();
+const MAX_REMEMBERED_SUBSETS = 64;
 const subsets = new Map<string, Promise<string>>();
 
 /**
@@ -54,15 +62,22 @@ const subsets = new Map<string, Promise<string>>();
  * (not Type 3) fonts. A face that draws nothing is left out. Subsets are cached in memory for the
  * life of the process (watch mode, batches) and on disk between runs.
  */
-export async function fontFaceCss(usage: Map<ResolvedFace, Set<string>>, cacheDir?: string): Promise<string> {
+export async function fontFaceCss(usage: Map<ResolvedFace, Set<string>>, cacheDir?: string, options: { stableLatin?: boolean } = {}): Promise<string> {
   const rules = await Promise.all(
     [...usage].map(([face, used]) => {
-      if (used.size === 0) return '';
-      const chars = [...new Set([...used, ...(face.script === 'latin' ? ALWAYS : '')])].sort().join('');
+      const latin = face.script === 'latin';
+      // For printing, Latin faces are cut to a fixed repertoire (plus anything beyond it), so that
+      // briefs of one template share one set of fonts and Chrome can keep them loaded from one
+      // brief to the next. The PDF embeds only the glyphs used anyway.
+      if (used.size === 0 && !(options.stableLatin && latin)) return '';
+      const chars = [...new Set([...used, ...(latin ? ALWAYS : ''), ...(latin && options.stableLatin ? STANDARD_LATIN : '')])].sort().join('');
       const key = `${face.path}\0${createHash('sha1').update(chars).digest('hex')}`;
       let rule = subsets.get(key);
       if (!rule) {
         rule = subsetRule(face, chars, cacheDir);
+        // Kept for the briefs that follow (a batch, watch mode), within a bound: a batch of
+        // briefs with different alphabets must not grow memory without end.
+        if (subsets.size >= MAX_REMEMBERED_SUBSETS) subsets.delete(subsets.keys().next().value!);
         subsets.set(key, rule);
         rule.catch(() => subsets.delete(key));
       }

@@ -147,9 +147,17 @@ function ogLocale(lang: string): string {
 export function formatDate(iso: string, lang: string): string {
   const [year, month, day] = iso.split('-').map(Number) as [number, number, number | undefined];
   const date = new Date(Date.UTC(year, month - 1, day ?? 1));
-  const options: Intl.DateTimeFormatOptions = day ? { year: 'numeric', month: 'long', day: 'numeric', timeZone: 'UTC' } : { year: 'numeric', month: 'long', timeZone: 'UTC' };
-  return new Intl.DateTimeFormat(lang, options).format(date);
+  const key = `${lang}|${day ? 'day' : 'month'}`;
+  let format = dateFormats.get(key);
+  if (!format) {
+    // Making an Intl.DateTimeFormat costs a millisecond or two: one per language and shape.
+    format = new Intl.DateTimeFormat(lang, day ? { year: 'numeric', month: 'long', day: 'numeric', timeZone: 'UTC' } : { year: 'numeric', month: 'long', timeZone: 'UTC' });
+    dateFormats.set(key, format);
+  }
+  return format.format(date);
 }
+
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
 
 /** A language's name in that language: ja → 日本語, en → English. */
 export function languageName(lang: string): string {

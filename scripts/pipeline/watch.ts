@@ -37,7 +37,7 @@ export interface WatchOptions {
  * Resolves when `signal` aborts, with Chrome, workers and the file watcher closed.
  */
 export async function watchBriefs(options: WatchOptions): Promise<void> {
-  const settle = options.settleMs ?? 10;
+  const settle = options.settleMs ?? 20;
   let settings = await resolveSettings(options.build, { cwd: options.cwd, env: options.env });
   let session = await BuildSession.open(settings, { signal: options.signal, onEvent: options.onBuildEvent });
   let jobs = new Map((await findBriefs(settings)).map((job) => [job.source, job]));
