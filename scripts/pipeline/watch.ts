@@ -37,7 +37,7 @@ export interface WatchOptions {
  * Resolves when `signal` aborts, with Chrome, workers and the file watcher closed.
  */
 export async function watchBriefs(options: WatchOptions): Promise<void> {
-  const settle = options.settleMs ?? 20;
+  const settle = options.settleMs ?? 10;
   let settings = await resolveSettings(options.build, { cwd: options.cwd, env: options.env });
   let session = await BuildSession.open(settings, { signal: options.signal, onEvent: options.onBuildEvent });
   let jobs = new Map((await findBriefs(settings)).map((job) => [job.source, job]));
@@ -87,14 +87,25 @@ export async function watchBriefs(options: WatchOptions): Promise<void> {
     }
   };
 
+  let waitedForWrites = 0;
   const schedule = () => {
     clearTimeout(timer);
     timer = setTimeout(() => {
-      // One build at a time: a running build picks up what arrived when it finishes.
-      running ??= runBuilds().finally(() => {
-        running = undefined;
-        if (pending.size > 0) schedule();
-      });
+      void (async () => {
+        // An editor that truncates a file and then writes it leaves it empty, or with its front
+        // matter open, for a moment: give such a file up to 150 ms more before building it.
+        if (waitedForWrites < 150 && (await anyHalfWritten([...pending]))) {
+          waitedForWrites += 25;
+          timer = setTimeout(schedule, 25);
+          return;
+        }
+        waitedForWrites = 0;
+        // One build at a time: a running build picks up what arrived when it finishes.
+        running ??= runBuilds().finally(() => {
+          running = undefined;
+          if (pending.size > 0) schedule();
+        });
+      })();
     }, settle);
   };
 
@@ -119,6 +130,17 @@ export async function watchBriefs(options: WatchOptions): Promise<void> {
   await watcher.close();
   await running?.catch(() => {});
   await session.close();
+}
+
+/** Whether a changed Markdown file looks half-written: empty, or front matter opened and not closed. */
+async function anyHalfWritten(paths: string[]): Promise<boolean> {
+  for (const path of paths) {
+    if (extname(path) !== '.md') continue;
+    const text = await readFile(path, 'utf8').catch(() => undefined);
+    if (text === undefined) continue;
+    if (text.trim() === '' || (/^---\r?\n/.test(text) && !/\n(---|\.\.\.)[ \t]*(\r?\n|$)/.test(text.slice(3)))) return true;
+  }
+  return false;
 }
 
 /** Each file's content (or undefined when gone), to compare before and after a build. */
