@@ -1,5 +1,6 @@
 import { deflateSync, inflateSync } from 'node:zlib';
 import { decodePDFRawStream, PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFRawStream, PDFRef, PDFString, type PDFObject } from 'pdf-lib';
+import { markArtifacts } from './pdf-content.ts';
 
 /** Document information written into the PDF, all from the brief's front matter. */
 export interface PdfInfo {
@@ -24,8 +25,9 @@ export interface OutlineEntry {
 /**
  * Completes a PDF Chrome printed: document information (Title shown in the window title bar,
  * Author, Subject, Keywords, dates from the brief), the document language, an XMP metadata stream
- * carrying the same, and links to sibling files made relative again. Every other object (tags,
- * outline, fonts, links) is kept as Chrome wrote it.
+ * carrying the same, links to sibling files made relative again, soft hyphens out of the text and
+ * unmarked marks made artifacts (see finishContent). Every other object (tags, outline, fonts,
+ * links) is kept as Chrome wrote it.
  */
 export async function finishPdf(doc: PDFDocument, info: PdfInfo, rewriteLink: (url: string) => string | undefined): Promise<Uint8Array> {
   doc.setTitle(info.title, { showInWindowTitleBar: true });
@@ -48,7 +50,7 @@ export async function finishPdf(doc: PDFDocument, info: PdfInfo, rewriteLink: (u
   doc.catalog.set(PDFName.of('Metadata'), doc.context.register(doc.context.stream(new TextEncoder().encode(xmp(info)), { Type: 'Metadata', Subtype: 'XML' })));
 
   for (const page of doc.getPages()) {
-    dropSoftHyphenText(doc, page.node);
+    finishContent(doc, page.node);
     const annots = page.node.lookupMaybe(PDFName.of('Annots'), PDFArray);
     for (const annot of annots?.asArray() ?? []) {
       const action = doc.context.lookupMaybe(annot, PDFDict)?.lookupMaybe(PDFName.of('A'), PDFDict);
@@ -66,12 +68,15 @@ export async function finishPdf(doc: PDFDocument, info: PdfInfo, rewriteLink: (u
 const ACTUAL_TEXT = /\/ActualText <FEFF((?:[0-9A-Fa-f]{4})*)>/g;
 
 /**
- * Chrome writes each soft hyphen into the page as a glyph whose text is U+00AD (alone, or inside
- * a ligature's text such as "f\u00adi"), so a word the hyphenator split reads
- * "leg\u00adis\u00adla\u00adture" to search, copy, screen readers and pdftotext. Dropping U+00AD
- * from those texts (the glyphs stay, so nothing moves) gives back the words.
+ * Two repairs to each page's content. Chrome writes each soft hyphen into the page as a glyph
+ * whose text is U+00AD (alone, or inside a ligature's text such as "f\u00adi"), so a word the
+ * hyphenator split reads "leg\u00adis\u00adla\u00adture" to search, copy, screen readers and
+ * pdftotext: dropping U+00AD from those texts (the glyphs stay, so nothing moves) gives back the
+ * words. And Chrome leaves the running header and footer, backgrounds and CSS-generated marks
+ * outside both tagged content and artifacts: they are marked as artifacts (see pdf-content.ts),
+ * so screen readers skip them and the PDF has no untagged content.
  */
-function dropSoftHyphenText(doc: PDFDocument, page: PDFDict): void {
+function finishContent(doc: PDFDocument, page: PDFDict): void {
   const contents = page.get(PDFName.of('Contents'));
   const refs = contents instanceof PDFArray ? contents.asArray() : contents ? [contents] : [];
   for (const ref of refs) {
@@ -86,13 +91,15 @@ function dropSoftHyphenText(doc: PDFDocument, page: PDFDict): void {
       changed = true;
       return kept.length === 0 ? '/ActualText ()' : `/ActualText <FEFF${kept.join('')}>`;
     });
+    const artifacts = markArtifacts(cleaned);
+    if (artifacts.marked > 0) changed = true;
     // Deflated with Node's zlib: pdf-lib's own (pako, in JavaScript) took most of this step's time.
-    if (changed) doc.context.assign(ref, PDFRawStream.of(doc.context.obj({ Filter: 'FlateDecode' }), deflateSync(Buffer.from(cleaned, 'latin1'))));
+    if (changed) doc.context.assign(ref, PDFRawStream.of(doc.context.obj({ Filter: 'FlateDecode' }), deflateSync(Buffer.from(artifacts.text, 'latin1'))));
   }
 }
 
 /** A content stream's bytes: Flate-compressed ones through Node's zlib (pdf-lib's JavaScript inflate is slower). */
-function decodeContent(stream: PDFRawStream): Buffer {
+export function decodeContent(stream: PDFRawStream): Buffer {
   const filter = stream.dict.get(PDFName.of('Filter'));
   if (filter instanceof PDFName && filter.asString() === '/FlateDecode' && !stream.dict.has(PDFName.of('DecodeParms'))) return inflateSync(stream.contents);
   return Buffer.from(decodePDFRawStream(stream).decode());
