@@ -1,5 +1,6 @@
 import { stringify } from 'yaml';
 import { z } from 'zod';
+import { BUILD_WARNINGS, RULES } from './check/rules.ts';
 import { briefMatterSchema, configSchema } from './pipeline/schema.ts';
 
 type JsonSchema = {
@@ -23,7 +24,17 @@ export function referenceTables(): Record<string, string> {
   return {
     'front-matter': table(z.toJSONSchema(briefMatterSchema, { io: 'input', unrepresentable: 'any' }) as JsonSchema),
     config: table(z.toJSONSchema(configSchema, { io: 'input', unrepresentable: 'any' }) as JsonSchema),
+    rules: rulesList(),
+    'build-warnings': ['| Rule | Warns about |', '|---|---|', ...BUILD_WARNINGS.map((rule) => `| \`${rule.id}\` | ${escape(rule.finds)} |`)].join('\n'),
   };
+}
+
+/** Every rule of npm run check, by category: what it finds, and a message it gives. */
+function rulesList(): string {
+  const names = { content: 'Content', layout: 'Layout (measured in Chromium on the printed layout)', accessibility: 'Accessibility' } as const;
+  return (['content', 'layout', 'accessibility'] as const)
+    .map((category) => [`**${names[category]}**`, '', ...RULES.filter((rule) => rule.category === category).map((rule) => `- \`${rule.id}\` (${rule.severity}): ${rule.finds}\n  \`${rule.example}\``)].join('\n'))
+    .join('\n\n');
 }
 
 function table(schema: JsonSchema): string {

@@ -29,10 +29,10 @@ describe('Markdown to the brief body', () => {
     expect(html).toContain('<h3 id="trade--investment">Trade &#x26; Investment</h3>');
     expect(html).toContain('<h2 id="overview-1">Overview</h2>');
     expect(file.data.headings).toEqual([
-      { id: 'overview', depth: 2, text: 'Overview' },
-      { id: 'trade--investment', depth: 3, text: 'Trade & Investment' },
-      { id: 'overview-1', depth: 2, text: 'Overview' },
-      { id: '日米関係', depth: 2, text: '日米関係' },
+      { id: 'overview', depth: 2, text: 'Overview', line: 1, column: 1 },
+      { id: 'trade--investment', depth: 3, text: 'Trade & Investment', line: 3, column: 1 },
+      { id: 'overview-1', depth: 2, text: 'Overview', line: 5, column: 1 },
+      { id: '日米関係', depth: 2, text: '日米関係', line: 7, column: 1 },
     ]);
   });
 
@@ -45,8 +45,13 @@ describe('Markdown to the brief body', () => {
 
   it('captions a table from a "Table:" line before it', async () => {
     const { html } = await renderBody('Table: Trade with Japan\n\n| A | B |\n|---|---|\n| 1 | 2 |\n');
-    expect(html).toContain('<div class="table-wrap"><table id="table-1"><caption><span class="table-label">Table 1.</span> Trade with Japan</caption>');
+    expect(html).toContain('<div class="table-wrap" role="region" tabindex="0" aria-labelledby="table-1-caption"><table id="table-1"><caption id="table-1-caption"><span class="table-label">Table 1.</span> Trade with Japan</caption>');
     expect(html).not.toContain('<p>Table:');
+  });
+
+  it('lets a keyboard scroll a wide table, in a region named by its caption or header row', async () => {
+    const { html } = await renderBody('| Year | Trade |\n|---|---|\n| 2008 | 1 |\n');
+    expect(html).toContain('<div class="table-wrap" role="region" tabindex="0" aria-label="Table: Year, Trade"><table>');
   });
 
   it('warns about a missing image and shows a placeholder', async () => {

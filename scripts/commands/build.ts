@@ -68,7 +68,7 @@ export function progressPrinter(settings: Settings, io: Io): { onEvent: (event: 
         const toBuild = event.total - event.upToDate;
         if (toBuild === 0) break;
         const fresh = event.upToDate > 0 ? `; ${event.upToDate} up to date` : '';
-        bar.line(`Building ${toBuild} of ${event.total} brief${event.total === 1 ? '' : 's'} → ${relative(cwd, settings.outDir) || '.'}/ (${[...settings.formats].join(', ')})${fresh}`);
+        bar.line(`${settings.check ? 'Checking' : 'Building'} ${toBuild} of ${event.total} brief${event.total === 1 ? '' : 's'} → ${relative(cwd, settings.outDir) || '.'}/ (${[...settings.formats].join(', ')})${fresh}`);
         bar.start(toBuild);
         break;
       }

@@ -3,11 +3,12 @@ import type { VFile } from 'vfile';
 import { DOCUMENT_ORIGINS, type BrowserPool } from './browser.ts';
 import type { BriefJob } from './discover.ts';
 import type { Heading } from './file-data.ts';
-import { charactersByFace } from './font-usage.ts';
+import { charactersByFace, parsePage, stylesheetsOf } from './font-usage.ts';
+import { fontCoverage } from './font-coverage.ts';
 import { fontFaceCss, resolveFaces, type ResolvedFace } from './fonts.ts';
 import { readFrontMatter } from './front-matter.ts';
 import type { MarkdownPool } from './markdown-pool.ts';
-import { hasErrors, report } from './messages.ts';
+import { hasErrors, placeOf, report } from './messages.ts';
 import { sha256 } from './manifest.ts';
 import { finishPdf, openPdf, readOutline, type OutlineEntry } from './pdf-finish.ts';
 import type { PDFDocument } from 'pdf-lib';
@@ -18,6 +19,11 @@ import { TOOL_ROOT } from '../paths.ts';
 import { TemplateError, UnknownTemplateError, loadTemplate, type Template } from './template.ts';
 import { buildView, type Target, type TocEntry } from './view.ts';
 import { writeFileAtomic } from './write.ts';
+import { checkBuilt } from '../check/check-built.ts';
+import { checkPageLinks } from '../check/check-content.ts';
+import type { LayoutMeasure } from '../check/measure-layout.ts';
+import { measureLayout } from '../check/measure-layout.ts';
+import { silenceIgnored } from '../check/rules.ts';
 
 /** What a run shares between its briefs: built once, reused (watch mode keeps it for good). */
 export interface RunContext {
@@ -43,6 +49,10 @@ export interface BriefOutcome {
   hashes: Record<string, string>;
   /** Files besides the source that the outputs depend on: template files, images, fonts. */
   inputs: string[];
+  /** Files whose existence the outputs depend on: briefs linked to. */
+  probes: string[];
+  /** The checks of `npm run check` ran too. */
+  checked?: boolean;
   /** Whether the PDF has a table of contents. */
   toc?: boolean;
   /** Pages of the PDF, when one was printed. */
@@ -60,6 +70,12 @@ const TOC_AUTO_PAGES = 4;
  * is written for a brief with errors (the last good outputs stay in place).
  */
 export async function buildBrief(job: BriefJob, context: RunContext): Promise<BriefOutcome> {
+  const outcome = await buildStages(job, context);
+  silenceIgnored(outcome.file, context.settings.config.ignore ?? []);
+  return outcome;
+}
+
+async function buildStages(job: BriefJob, context: RunContext): Promise<BriefOutcome> {
   const { settings } = context;
   const timings: Record<string, number> = {};
   const time = async <T>(stage: string, work: () => Promise<T>): Promise<T> => {
@@ -70,7 +86,7 @@ export async function buildBrief(job: BriefJob, context: RunContext): Promise<Br
       timings[stage] = (timings[stage] ?? 0) + performance.now() - start;
     }
   };
-  const outcome: BriefOutcome = { file: undefined as unknown as VFile, written: [], hashes: {}, inputs: [], timings };
+  const outcome: BriefOutcome = { file: undefined as unknown as VFile, written: [], hashes: {}, inputs: [], probes: [], timings };
 
   const file = await time('read', () => readSource(job.source, { maxBytes: settings.config.limits.max_bytes }));
   outcome.file = file;
@@ -90,12 +106,14 @@ export async function buildBrief(job: BriefJob, context: RunContext): Promise<Br
   const rendered = await time('markdown', () =>
     context.markdown().render({
       path: job.source,
+      root: settings.root,
       value: String(file.value),
       matter,
       labels,
       trustHtml: matter.unsafe_html ?? settings.config.unsafe_html ?? false,
       allowRemote: matter.allow_remote ?? settings.config.allow_remote ?? [],
       print: wantPdf,
+      check: settings.check,
     }),
   );
   for (const message of rendered.messages) {
@@ -106,6 +124,7 @@ export async function buildBrief(job: BriefJob, context: RunContext): Promise<Br
   file.data.headings = rendered.headings;
   file.data.keyPointsHtml = rendered.keyPointsHtml ?? undefined;
   file.data.dependencies = rendered.dependencies;
+  outcome.probes = rendered.probes;
   const bodyHtml = rendered.html;
 
   const url = matter.url ?? (settings.config.base_url ? new URL(`${job.id}.html`, settings.config.base_url).href : null);
@@ -132,10 +151,16 @@ export async function buildBrief(job: BriefJob, context: RunContext): Promise<Br
   if (draft === undefined) return outcome;
   const faces = facesFor(context, template, draft);
   outcome.inputs = [...template.files, ...rendered.dependencies, ...faces.map((face) => face.path)];
+  const page = parsePage(draft);
+  // The whole page's ids and #links: the template's and the body's together.
+  checkPageLinks(page, file);
   // The draft's own <style> blocks: the template's CSS and its page rules (running heads).
-  const stylesheets = [...draft.matchAll(/<style[^>]*>([\s\S]*?)<\/style>/g)].map((match) => match[1]!);
-  const usage = await time('fonts', async () => charactersByFace(draft, stylesheets, faces));
+  const stylesheets = stylesheetsOf(draft);
   const fontCache = join(settings.cacheDir, 'fonts');
+  const usage = await time('fonts', async () => {
+    const coverage = new Map(await Promise.all(faces.map(async (face) => [face, await fontCoverage(face.path, fontCache)] as const)));
+    return charactersByFace(page, stylesheets, faces, (face, char) => coverage.get(face)?.has(char.codePointAt(0)!) ?? true);
+  });
   const fonts = settings.formats.has('html') ? await time('fonts', () => fontFaceCss(usage, fontCache)) : '';
 
   // The handout shows a contents list when the PDF has one. It is written first (it is what an
@@ -169,8 +194,35 @@ export async function buildBrief(job: BriefJob, context: RunContext): Promise<Br
     outcome.written.push(job.outputs.pdf);
     outcome.hashes[job.outputs.pdf] = sha256(finished);
     outcome.toc = printed.toc;
+    if (settings.check && printed.layout && rendered.checkHtml !== null) {
+      const handout = render('html', rendered.checkHtml, printed.toc ? tocEntries(headings, null) : null, fonts);
+      if (handout === undefined) return outcome;
+      const before = file.messages.length;
+      await time('check', () =>
+        checkBuilt(file, {
+          browser: context.browser,
+          handout: { url: `${job.id.split('/').map(encodeURIComponent).join('/')}.html`, html: handout },
+          pdf: printed.doc,
+          layout: printed.layout!,
+          maxPages: matter.max_pages !== undefined ? { pages: matter.max_pages, fromBrief: true } : settings.config.max_pages !== undefined ? { pages: settings.config.max_pages, fromBrief: false } : undefined,
+          faces: allFaces(context, template),
+          page,
+          stylesheets,
+          cacheDir: fontCache,
+        }),
+      );
+      for (const message of file.messages.slice(before)) message.source = 'brief-check';
+      outcome.checked = true;
+    }
   }
   return outcome;
+}
+
+/** A print: the PDF, whether it has a table of contents, and (when checking) its measured layout. */
+interface Printed {
+  doc: PDFDocument;
+  toc: boolean;
+  layout?: LayoutMeasure;
 }
 
 /**
@@ -178,7 +230,7 @@ export async function buildBrief(job: BriefJob, context: RunContext): Promise<Br
  * prints once more on a fresh page (in a fresh Chrome if need be): one bad moment of Chrome's
  * does not lose a brief, and a brief that breaks Chrome every time fails with the reason.
  */
-async function printWithRetry(...args: Parameters<typeof printWithToc> extends [...infer Head, number] ? Head : never): Promise<{ doc: PDFDocument; toc: boolean } | undefined> {
+async function printWithRetry(...args: Parameters<typeof printWithToc> extends [...infer Head, number] ? Head : never): Promise<Printed | undefined> {
   try {
     return await printWithToc(...args, 1);
   } catch (error) {
@@ -223,7 +275,7 @@ async function printWithToc(
   fontsCss: string,
   time: <T>(stage: string, work: () => Promise<T>) => Promise<T>,
   attempt: number,
-): Promise<{ doc: PDFDocument; toc: boolean } | undefined> {
+): Promise<Printed | undefined> {
   const headings = file.data.headings ?? [];
   const browser = await context.browser();
   const path = `${job.id.split('/').map(encodeURIComponent).join('/')}.html`;
@@ -255,7 +307,10 @@ async function printWithToc(
       report(file, 'warning', `Blocked a request for ${blocked.url} (${blocked.resourceType}): briefs load nothing from outside.`, 'blocked-request', placeOf(file, blocked.url));
     }
     for (const error of page.pageErrors) report(file, 'warning', `The page reported an error: ${error}`, 'page-error');
-    return printed ? { doc: printed.doc, toc: toc !== null } : undefined;
+    if (!printed) return undefined;
+    // npm run check: measure the layout just printed, while the page still shows it.
+    const layout = context.settings.check ? await time('check', () => measureLayout(page.page, printed!.doc.getPage(0).getSize())) : undefined;
+    return { doc: printed.doc, toc: toc !== null, layout };
   });
 }
 
@@ -365,13 +420,18 @@ async function templateFor(context: RunContext, name: string, file: VFile): Prom
 }
 
 function facesFor(context: RunContext, template: Template, html: string): ResolvedFace[] {
+  const hasCode = /<(code|pre|kbd|samp)[\s>]/.test(html);
+  return allFaces(context, template).filter((face) => face.onlyFor !== 'code' || hasCode);
+}
+
+/** Every face the template bundles. */
+function allFaces(context: RunContext, template: Template): ResolvedFace[] {
   let faces = context.faces.get(template.name);
   if (!faces) {
     faces = resolveFaces(template.fonts, TOOL_ROOT);
     context.faces.set(template.name, faces);
   }
-  const hasCode = /<(code|pre|kbd|samp)[\s>]/.test(html);
-  return faces.filter((face) => face.onlyFor !== 'code' || hasCode);
+  return faces;
 }
 
 /** A template's own error, reported on the brief with the template's file, line and column. */
@@ -379,14 +439,4 @@ function reportTemplateError(file: VFile, error: unknown): void {
   if (!(error instanceof TemplateError)) throw error;
   const message = report(file, 'error', error.message, error.code, { line: error.line, column: error.column });
   message.file = error.path;
-}
-
-/** Where a string first appears in the brief's source (for messages about URLs), if it does. */
-export function placeOf(file: VFile, needle: string): { line: number; column: number } | undefined {
-  const text = String(file.value);
-  const index = text.indexOf(needle);
-  if (index === -1) return undefined;
-  const before = text.slice(0, index);
-  const line = before.split('\n').length;
-  return { line, column: index - before.lastIndexOf('\n') };
 }

@@ -9,10 +9,14 @@ import type { BriefOutcome, RunContext } from './build-brief.ts';
 import { findBriefs, type BriefJob } from './discover.ts';
 import { writeIndex } from './index-page.ts';
 import type { MarkdownPool } from './markdown-pool.ts';
-import { Manifest, sha256 } from './manifest.ts';
+import { Manifest, restoreMessages, sha256, storeMessages } from './manifest.ts';
 import { hasErrors, report } from './messages.ts';
 import type { Settings } from './settings.ts';
 import { removeStaleTempFiles } from './write.ts';
+
+/** Messages an up-to-date brief repeats: the build's own, and in a check the check's too. */
+const BUILD_SOURCES = new Set(['brief']);
+const CHECK_SOURCES = new Set(['brief', 'brief-check']);
 
 /** How one brief ended: written, failed, or skipped because nothing it depends on changed. */
 export type BriefStatus = 'built' | 'failed' | 'up-to-date';
@@ -92,8 +96,13 @@ export class BuildSession {
     const fresh: BriefResult[] = [];
     const stale: BriefJob[] = [];
     for (const job of jobs) {
-      if (!options.force && (await this.manifest.isUpToDate(job.source, job.outputs, settings.formats))) {
-        fresh.push({ job, status: 'up-to-date', outcome: emptyOutcome(job), durationMs: 0 });
+      if (!options.force && (await this.manifest.isUpToDate(job.source, job.outputs, settings.formats, { checked: settings.check }))) {
+        const outcome = emptyOutcome(job);
+        const entry = this.manifest.entry(job.source);
+        outcome.pages = entry?.pages;
+        // What the last build (and check) said still holds: say it again.
+        restoreMessages(outcome.file, entry?.messages ?? [], settings.root, settings.check ? CHECK_SOURCES : BUILD_SOURCES);
+        fresh.push({ job, status: 'up-to-date', outcome, durationMs: 0 });
       } else {
         stale.push(job);
       }
@@ -111,7 +120,16 @@ export class BuildSession {
         ...(await runLimited(stale, settings.jobs, this.control.signal, async (job) => {
           emit({ type: 'brief-start', job });
           const result = await buildOne(job, context);
-          if (result.status === 'built') await this.manifest.record(job.source, [settings.configFile.path, ...result.outcome.inputs], result.outcome.hashes, result.outcome.toc);
+          const { outcome } = result;
+          if (result.status === 'built') {
+            await this.manifest.record(job.source, [settings.configFile.path, ...outcome.inputs], outcome.hashes, {
+              toc: outcome.toc,
+              pages: outcome.pages,
+              probes: outcome.probes,
+              checked: outcome.checked,
+              messages: storeMessages(outcome.file, settings.root),
+            });
+          }
           else this.manifest.forget(job.source);
           emit({ type: 'brief-done', result });
           return result;
@@ -187,7 +205,7 @@ async function runSignature(settings: Settings): Promise<string> {
 }
 
 function emptyOutcome(job: BriefJob): BriefOutcome {
-  return { file: new VFile({ path: job.source }), written: [], hashes: {}, inputs: [], timings: {} };
+  return { file: new VFile({ path: job.source }), written: [], hashes: {}, inputs: [], probes: [], timings: {} };
 }
 
 /** What a run keeps across briefs, with `close()` to release Chrome. */

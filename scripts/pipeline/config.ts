@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { VFile } from 'vfile';
+import { warnUnknownRules } from '../check/rules.ts';
 import { configSchema, type Config } from './schema.ts';
 import { validate } from './validate.ts';
 import { parseYaml } from './yaml.ts';
@@ -30,5 +31,6 @@ export async function loadConfig(root: string): Promise<LoadedConfig> {
   const file = new VFile({ path, value: text });
   const yaml = parseYaml(file, text, { firstLine: 1, rule: 'config-yaml', maxAliasCount: 100 });
   const config = yaml ? validate(configSchema, yaml, file, { noun: 'Config field', rule: 'config-field', unknownRule: 'unknown-config-field' }) : undefined;
+  if (config?.ignore) warnUnknownRules(file, config.ignore);
   return { config, file };
 }

@@ -5,6 +5,9 @@ export interface Heading {
   id: string;
   depth: number;
   text: string;
+  /** Where it is in the source. */
+  line?: number;
+  column?: number;
 }
 
 /** Words the template prints, in the brief's language (templates/<name>/labels.yaml). */
@@ -31,5 +34,7 @@ declare module 'vfile' {
     keyPointsHtml: string;
     /** Files besides the source that the output depends on (images), absolute paths. */
     dependencies: string[];
+    /** Files whose existence the output depends on (briefs linked to), absolute paths. */
+    probes: string[];
   }
 }

@@ -4,6 +4,19 @@ import { selectAll } from 'hast-util-select';
 import postcss, { type AtRule, type Rule } from 'postcss';
 import type { ResolvedFace } from './fonts.ts';
 
+/**
+ * Parses a page for the models of fonts and links. Its stylesheets are read apart (see
+ * `stylesheetsOf`): the tree has empty <style> elements.
+ */
+export function parsePage(html: string): Root {
+  return fromHtml(html.replace(/(<style[^>]*>)[\s\S]*?(<\/style>)/g, '$1$2'));
+}
+
+/** The text of a page's <style> elements. */
+export function stylesheetsOf(html: string): string[] {
+  return [...html.matchAll(/<style[^>]*>([\s\S]*?)<\/style>/g)].map((match) => match[1]!);
+}
+
 /** A style rule that sets something font-related, flattened out of @media blocks. */
 interface FontRule {
   selector: string;
@@ -34,10 +47,8 @@ const CJK = /[\u2E80-\u2FFF\u3000-\u30FF\u3100-\u31FF\u3200-\u9FFF\uAC00-\uD7AF\
  * kanji, the bold heading face only the headings'). Characters in CSS `content` (margin boxes,
  * markers) go to every face that could draw them, as the model does not lay pages out.
  */
-export function charactersByFace(html: string, stylesheets: string[], faces: ResolvedFace[]): Map<ResolvedFace, Set<string>> {
+export function charactersByFace(tree: Root, stylesheets: string[], faces: ResolvedFace[], covers?: (face: ResolvedFace, char: string) => boolean): Map<ResolvedFace, Set<string>> {
   const rules = parseRules([USER_AGENT, ...stylesheets]);
-  // The stylesheets are given apart: parse the page without their text.
-  const tree = fromHtml(html.replace(/(<style[^>]*>)[\s\S]*?(<\/style>)/g, '$1$2'));
   const present = namesIn(tree);
   // The cascade, selector by selector (in order of specificity, then source): each element's
   // declared font properties. selectAll sees ancestors, so descendant selectors work. A rule
@@ -55,7 +66,7 @@ export function charactersByFace(html: string, stylesheets: string[], faces: Res
   const families = new Set(faces.map((face) => face.family));
 
   // Which face draws Latin and which draws CJK text, for each distinct computed font.
-  const facesFor = new Map<string, { latin: ResolvedFace | undefined; cjk: ResolvedFace | undefined }>();
+  const facesFor = new Map<string, { latin: ResolvedFace | undefined; cjk: ResolvedFace | undefined; stack: string[]; fallbacks: Map<string, ResolvedFace | undefined> }>();
   const choose = (style: ComputedFont) => {
     const family = resolveVariables(style.family, style.variables);
     const key = `${family}|${style.weight}|${style.style}`;
@@ -67,7 +78,7 @@ export function charactersByFace(html: string, stylesheets: string[], faces: Res
         const name = stack.find((candidate) => faces.some((face) => face.family === candidate && (face.script === 'cjk') === cjk)) ?? stack[0];
         return name ? pickFace(faces.filter((face) => face.family === name), style.weight, style.style) : undefined;
       };
-      chosen = { latin: pick(false), cjk: pick(true) };
+      chosen = { latin: pick(false), cjk: pick(true), stack, fallbacks: new Map() };
       facesFor.set(key, chosen);
     }
     return chosen;
@@ -77,7 +88,18 @@ export function charactersByFace(html: string, stylesheets: string[], faces: Res
     for (const char of withCases(text)) {
       // Line breaks and tabs are not drawn; spaces are (the font gives their width).
       if (char === '\n' || char === '\r' || char === '\t' || char === '\f') continue;
-      const face = CJK.test(char) ? chosen.cjk : chosen.latin;
+      let face = CJK.test(char) ? chosen.cjk : chosen.latin;
+      // A character the face lacks (an arrow, a symbol) is drawn, as Chrome does, by the next
+      // family of the stack that has it: that face's subset must hold it.
+      if (face && covers && !covers(face, char)) {
+        if (!chosen.fallbacks.has(char)) {
+          const fallback = chosen.stack
+            .map((name) => pickFace(faces.filter((candidate) => candidate.family === name), style.weight, style.style))
+            .find((candidate) => candidate !== undefined && covers(candidate, char));
+          chosen.fallbacks.set(char, fallback);
+        }
+        face = chosen.fallbacks.get(char) ?? face;
+      }
       if (face) usage.get(face)!.add(char);
     }
   };
@@ -104,7 +126,13 @@ export function charactersByFace(html: string, stylesheets: string[], faces: Res
   const receivers = faces.filter((face) => usage.get(face)!.size > 0 || pageFamilies.has(face.family));
   const generated = [...stylesheets.join('\n').matchAll(/content:\s*((?:"(?:[^"\\]|\\.)*"\s*|counter\([^)]*\)\s*)+)/g)].map((match) => [...match[1]!.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((part) => part[1]).join(''));
   for (const text of generated) {
-    for (const face of receivers) for (const char of withCases(cssUnescape(text))) if (!/[\n\r\t\f]/.test(char) && (face.script === 'cjk') === CJK.test(char)) usage.get(face)!.add(char);
+    for (const char of withCases(cssUnescape(text))) {
+      if (/[\n\r\t\f]/.test(char)) continue;
+      const takers = receivers.filter((face) => (face.script === 'cjk') === CJK.test(char));
+      for (const face of takers) usage.get(face)!.add(char);
+      // No face that would draw it has the glyph: every face that has it gets it, as fallbacks.
+      if (covers && !takers.some((face) => covers(face, char))) for (const face of faces) if (covers(face, char)) usage.get(face)!.add(char);
+    }
   }
   return usage;
 }

@@ -1,12 +1,28 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
+import type { VFile } from 'vfile';
 import type { Format } from './settings.ts';
 import { writeFileAtomic } from './write.ts';
 
 /** The manifest's file name inside the output folder. */
 export const MANIFEST_NAME = '.brief-manifest.json';
-const VERSION = 1;
+const VERSION = 2;
+
+/** A message of a brief's last build, kept so an up-to-date brief still reports it. */
+export interface StoredMessage {
+  reason: string;
+  ruleId: string | undefined;
+  fatal: boolean | null | undefined;
+  line: number | undefined;
+  column: number | undefined;
+  endLine: number | undefined;
+  endColumn: number | undefined;
+  /** The file the message is about, when not the brief itself (a template), relative to the project. */
+  file: string | undefined;
+  /** 'brief' for the build's own messages, 'brief-check' for those of `npm run check`. */
+  source: string | undefined;
+}
 
 /** What one brief's last successful build read and wrote, by content hash. */
 export interface ManifestEntry {
@@ -16,6 +32,23 @@ export interface ManifestEntry {
   outputs: Record<string, string>;
   /** Whether the PDF had a table of contents (the handout follows it). */
   toc?: boolean;
+  /** Files whose existence (not content) the build looked at: briefs linked to. Path → existed. */
+  probes?: Record<string, boolean>;
+  /** The build also ran the checks of `npm run check`. */
+  checked?: boolean;
+  /** Pages of the PDF. */
+  pages?: number;
+  /** Its messages (warnings: a brief with errors is not recorded). */
+  messages?: StoredMessage[];
+}
+
+/** What else a successful build leaves to remember. */
+export interface RecordExtras {
+  toc?: boolean;
+  pages?: number;
+  probes?: string[];
+  checked?: boolean;
+  messages?: StoredMessage[];
 }
 
 interface ManifestFile {
@@ -62,10 +95,19 @@ export class Manifest {
     return this.data.briefs[this.key(source)];
   }
 
-  /** True when the brief's recorded inputs and outputs (for these formats) are all unchanged. */
-  async isUpToDate(source: string, outputs: Record<Format, string>, formats: ReadonlySet<Format>): Promise<boolean> {
+  /**
+   * True when the brief's recorded inputs and outputs (for these formats) are all unchanged, the
+   * files it linked to still exist or not as they did, and, if `checked` is asked for, its last
+   * build ran the checks.
+   */
+  async isUpToDate(source: string, outputs: Record<Format, string>, formats: ReadonlySet<Format>, options: { checked?: boolean } = {}): Promise<boolean> {
     const entry = this.entry(source);
     if (!entry) return false;
+    if (options.checked && !entry.checked) return false;
+    for (const [path, existed] of Object.entries(entry.probes ?? {})) {
+      const exists = (await stat(this.absolute(path)).catch(() => undefined)) !== undefined;
+      if (exists !== existed) return false;
+    }
     for (const format of formats) {
       const path = this.key(outputs[format]);
       if (!(path in entry.outputs)) return false;
@@ -78,8 +120,12 @@ export class Manifest {
   }
 
   /** Records a brief's successful build: the inputs it read (hashed now) and the hashes of the outputs it wrote. */
-  async record(source: string, inputs: string[], outputs: Record<string, string>, toc: boolean | undefined): Promise<void> {
-    const entry: ManifestEntry = { inputs: {}, outputs: {}, toc };
+  async record(source: string, inputs: string[], outputs: Record<string, string>, extras: RecordExtras = {}): Promise<void> {
+    const entry: ManifestEntry = { inputs: {}, outputs: {}, toc: extras.toc, pages: extras.pages, checked: extras.checked, messages: extras.messages };
+    if (extras.probes?.length) {
+      entry.probes = {};
+      for (const probe of extras.probes) entry.probes[this.key(probe)] = (await stat(probe).catch(() => undefined)) !== undefined;
+    }
     for (const input of new Set([source, ...inputs])) entry.inputs[this.key(input)] = await this.hash(input);
     for (const [path, hash] of Object.entries(outputs)) {
       entry.outputs[this.key(path)] = hash;
@@ -141,4 +187,31 @@ export class Manifest {
 /** SHA-256 of bytes or text, hex. */
 export function sha256(data: Uint8Array | string): string {
   return createHash('sha256').update(data).digest('hex');
+}
+
+/** A brief's messages as the manifest keeps them. */
+export function storeMessages(file: VFile, root: string): StoredMessage[] {
+  return file.messages.map((message) => ({
+    reason: message.reason,
+    ruleId: message.ruleId,
+    fatal: message.fatal,
+    line: message.line,
+    column: message.column,
+    endLine: message.place && 'end' in message.place ? message.place.end.line : undefined,
+    endColumn: message.place && 'end' in message.place ? message.place.end.column : undefined,
+    file: message.file && message.file !== file.path ? relative(root, message.file) : undefined,
+    source: message.source,
+  }));
+}
+
+/** Puts kept messages back on a brief's file (those of `sources` only). */
+export function restoreMessages(file: VFile, stored: StoredMessage[], root: string, sources: ReadonlySet<string>): void {
+  for (const kept of stored) {
+    if (!sources.has(kept.source ?? 'brief')) continue;
+    const start = { line: kept.line ?? 1, column: kept.column ?? 1 };
+    const place = kept.endLine ? { start, end: { line: kept.endLine, column: kept.endColumn ?? 1 } } : start;
+    const message = file.message(kept.reason, { place, ruleId: kept.ruleId, source: kept.source });
+    message.fatal = kept.fatal;
+    if (kept.file) message.file = resolve(root, kept.file);
+  }
 }

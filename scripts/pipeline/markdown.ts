@@ -8,7 +8,8 @@ import remarkGfm from 'remark-gfm';
 import remarkParse from 'remark-parse';
 import remarkRehype from 'remark-rehype';
 import { unified, type Processor } from 'unified';
-import type { Root } from 'hast';
+import type { Element, Root } from 'hast';
+import { visit } from 'unist-util-visit';
 import { VFile } from 'vfile';
 import type { Heading, Labels } from './file-data.ts';
 import { checkNesting } from './nesting.ts';
@@ -20,7 +21,10 @@ import rehypeFigures from './plugins/rehype-figures.ts';
 import rehypeHeadings from './plugins/rehype-headings.ts';
 import rehypeImages from './plugins/rehype-images.ts';
 import rehypeKeyPoints from './plugins/rehype-key-points.ts';
+import rehypeCheckHeadings from './plugins/rehype-check-headings.ts';
 import rehypeLangSpans from './plugins/rehype-lang-spans.ts';
+import rehypeLinks from './plugins/rehype-links.ts';
+import remarkCheckFootnotes from './plugins/remark-check-footnotes.ts';
 import rehypeReportUnsafe from './plugins/rehype-report-unsafe.ts';
 import rehypeTables from './plugins/rehype-tables.ts';
 import remarkDirectives from './plugins/remark-directives.ts';
@@ -41,6 +45,8 @@ export interface MarkdownOptions {
 /** One brief's Markdown and what its rendering depends on: plain data, so it can cross to a worker. */
 export interface RenderTask {
   path: string;
+  /** The project folder: paths in messages are relative to it (default: the process's folder). */
+  root?: string;
   /** The whole source file, front matter included (positions count from its first line). */
   value: string;
   matter: BriefMatter;
@@ -50,6 +56,8 @@ export interface RenderTask {
   allowRemote: string[];
   /** Also make the hyphenated body the PDF prints. */
   print: boolean;
+  /** Also make the body with source positions that `npm run check` audits. */
+  check?: boolean;
 }
 
 /** A problem found while rendering, as plain data. */
@@ -67,12 +75,19 @@ export interface PlainMessage {
 export interface RenderResult {
   /** The article as sanitized HTML, for the handout. */
   html: string;
-  /** The same, hyphenated (soft hyphens) for the printed page; null unless asked for. */
+  /**
+   * The same, hyphenated (soft hyphens) for the printed page, each element marked with its place
+   * in the source (data-brief-line="line:column") for the checks; null unless asked for.
+   */
   printHtml: string | null;
+  /** The handout's body with the same marks, for the accessibility audit; null unless asked for. */
+  checkHtml: string | null;
   keyPointsHtml: string | null;
   headings: Heading[];
   /** Files besides the source the body depends on (images). */
   dependencies: string[];
+  /** Files whose existence the body depends on (briefs linked to). */
+  probes: string[];
   messages: PlainMessage[];
 }
 
@@ -82,23 +97,38 @@ export interface RenderResult {
  * messages; a stack overflow deep in a plugin is reported as the nesting limit it is.
  */
 export async function renderMarkdown(processor: MarkdownProcessor, task: RenderTask, options: MarkdownOptions): Promise<RenderResult> {
-  const file = new VFile({ path: task.path, value: task.value });
+  const file = new VFile({ path: task.path, value: task.value, ...(task.root ? { cwd: task.root } : {}) });
   file.data.matter = task.matter;
   file.data.labels = task.labels;
   file.data.trustHtml = task.trustHtml;
   file.data.allowRemote = task.allowRemote;
-  const result: RenderResult = { html: '', printHtml: null, keyPointsHtml: null, headings: [], dependencies: [], messages: [] };
+  const result: RenderResult = { html: '', printHtml: null, checkHtml: null, keyPointsHtml: null, headings: [], dependencies: [], probes: [], messages: [] };
   try {
     if (checkNesting(file, options.maxDepth)) {
       const tree = await processor.run(processor.parse(file), file);
+      // Links to other briefs (marked by rehype-links) point at their handouts here, at their PDFs in print.
+      const briefLinks: Element[] = [];
+      visit(tree, 'element', (node) => {
+        if (node.properties.dataBrief === undefined) return;
+        delete node.properties.dataBrief;
+        briefLinks.push(node);
+      });
       result.html = processor.stringify(tree, file);
+      if (task.print || task.check) {
+        visit(tree, 'element', (node) => {
+          if (node.position) node.properties.dataBriefLine = `${node.position.start.line}:${node.position.start.column}`;
+        });
+      }
+      if (task.check) result.checkHtml = processor.stringify(tree, file);
       if (task.print) {
         rehypeHyphenate({ lang: task.matter.lang })(tree);
+        for (const link of briefLinks) link.properties.href = String(link.properties.href).replace(/\.html(#|$)/, '.pdf$1');
         result.printHtml = processor.stringify(tree, file);
       }
       result.keyPointsHtml = file.data.keyPointsHtml ?? null;
       result.headings = file.data.headings ?? [];
       result.dependencies = file.data.dependencies ?? [];
+      result.probes = file.data.probes ?? [];
     }
   } catch (error) {
     if (!(error instanceof RangeError)) throw error;
@@ -133,15 +163,19 @@ export function createMarkdownProcessor(options: MarkdownOptions): MarkdownProce
       .use(remarkDirective)
       // Our blocks become elements before the tree turns into HTML.
       .use(remarkDirectives)
+      // Before remark-rehype drops notes nothing refers to.
+      .use(remarkCheckFootnotes)
       // Raw HTML is carried over as raw nodes, parsed by rehype-raw, then sanitized; footnote ids
       // are not prefixed because the sanitizer does not prefix ids either (see sanitize-schema.ts).
-      .use(remarkRehype, { allowDangerousHtml: true, clobberPrefix: '', footnoteLabelTagName: 'h2' })
+      .use(remarkRehype, { allowDangerousHtml: true, clobberPrefix: '', footnoteLabelTagName: 'h2', footnoteBackContent: '↑' })
       .use(rehypeRaw)
       // Sanitize before anything of ours adds attributes, so only author content is filtered;
       // first say what will be removed, with positions.
       .use(rehypeReportUnsafe)
       .use(rehypeTrustedOrSanitized)
       .use(rehypeSlug)
+      .use(rehypeCheckHeadings)
+      .use(rehypeLinks)
       .use(rehypeFigures)
       .use(rehypeTables)
       // After figures: embedded images are data URLs the sanitizer never sees.

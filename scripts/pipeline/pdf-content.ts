@@ -152,18 +152,28 @@ function taggedSpans(operations: Operation[]): Set<number> {
 
 /** How many marks a content stream puts on the page outside both tagged content and artifacts. */
 export function countUntagged(text: string): number {
-  let depth = 0;
+  // For each open marked-content sequence: does it make its content tagged or an artifact?
+  const open: boolean[] = [];
+  let covered = 0;
   let inText = false;
   let inPath = false;
   let untagged = 0;
-  for (const { operator } of parseContent(text)) {
-    if (operator === 'BDC' || operator === 'BMC') depth++;
-    else if (operator === 'EMC') depth = Math.max(0, depth - 1);
-    else if (operator === 'BT') inText = true;
+  for (const operation of parseContent(text)) {
+    const { operator } = operation;
+    if (operator === 'BDC' || operator === 'BMC') {
+      const covers = operation.operands[0] === '/Artifact' || (operator === 'BDC' && /\/MCID\b/.test(operation.operands[1] ?? ''));
+      open.push(covers);
+      if (covers) covered++;
+      continue;
+    }
+    if (operator === 'EMC') {
+      if (open.pop()) covered--;
+      continue;
+    }
+    if (operator === 'BT') inText = true;
     else if (operator === 'ET') inText = false;
     else if (PATH_END.has(operator)) inPath = false;
-    if (depth > 0) continue;
-    if (inText ? SHOW_TEXT.has(operator) : PAINT_OUTSIDE_TEXT.has(operator) && !inPath) untagged++;
+    if (covered === 0 && (inText ? SHOW_TEXT.has(operator) : PAINT_OUTSIDE_TEXT.has(operator) && !inPath)) untagged++;
     if (PATH_START.has(operator)) inPath = true;
   }
   return untagged;

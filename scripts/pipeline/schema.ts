@@ -50,6 +50,18 @@ const shared = {
     .optional()
     .describe('Trust raw HTML in the Markdown: skip the sanitizer (scripts, iframes, styles, event handlers all kept). Only for content you wrote yourself. Default: false.')
     .meta({ example: false }),
+  max_pages: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe('Page budget of the PDF: `npm run check` reports a PDF with more pages (page-budget). Default: no budget.')
+    .meta({ example: 4 }),
+  ignore: z
+    .array(z.string().regex(/^[a-z][a-z0-9-]*$/, { message: 'a rule id such as heading-skip (the name in parentheses after a message)' }))
+    .optional()
+    .describe('Rules whose messages are not shown: the ids in parentheses after messages, such as [heading-skip, stranded-heading]. A brief\'s list adds to brief.config.yaml\'s. Errors that stop a build cannot be silenced.')
+    .meta({ example: ['stranded-heading'] }),
   allow_remote: z
     .array(z.string().regex(/^(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)+$/i, { message: 'a host name such as upload.wikimedia.org or *.example.org' }))
     .optional()

@@ -16,6 +16,8 @@ export interface BuildOptions {
   force?: boolean;
   jobs?: number;
   shard?: { index: number; count: number };
+  /** Run the layout and accessibility checks too (npm run check). */
+  check?: boolean;
 }
 
 /** Everything a build needs to know, resolved once; stages never read argv, env or cwd. */
@@ -33,6 +35,11 @@ export interface Settings {
   /** Chrome pages printing at once: a renderer process each, so bounded by the cores (and memory). */
   pages: number;
   shard: { index: number; count: number } | undefined;
+  /**
+   * Check as well as build (npm run check): measure the printed layout, read the PDF back and
+   * audit the handout with axe-core. A brief last built without checks is built again.
+   */
+  check: boolean;
   config: Config;
   /** brief.config.yaml as a file: its problems are reported like a brief's. */
   configFile: VFile;
@@ -64,11 +71,13 @@ export async function resolveSettings(options: BuildOptions, context: { cwd: str
     templatesDir: join(root, 'templates'),
     outDir: resolve(root, options.out ?? 'output'),
     inputs: (options.inputs?.length ? options.inputs : [sourceDir]).map((input) => resolve(root, input)),
-    formats: new Set(options.formats ?? ['html', 'pdf']),
+    // A check reads both the handout and the PDF.
+    formats: new Set(options.check ? ['html', 'pdf'] : (options.formats ?? ['html', 'pdf'])),
     force: options.force ?? false,
     jobs: options.jobs ?? defaultJobs(),
     pages: Math.min(options.jobs ?? defaultJobs(), availableParallelism()),
     shard: options.shard,
+    check: options.check ?? false,
     config: config ?? ({} as Config),
     configFile: file,
     env: context.env,

@@ -121,8 +121,8 @@ function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
   return current;
 }
 
-/** The known key within edit distance 2 of `key`, if any. */
-function closest(key: string, known: string[]): string | undefined {
+/** The known key within edit distance 2 of `key`, if any (did you mean…?). */
+export function closest(key: string, known: string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = 3;
   for (const candidate of known) {

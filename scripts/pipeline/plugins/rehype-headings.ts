@@ -15,7 +15,7 @@ export default function rehypeHeadings() {
     visit(tree, 'element', (node) => {
       const depth = headingRank(node);
       if (depth === undefined) return;
-      headings.push({ id: String(node.properties.id ?? ''), depth, text: toString(node).trim() });
+      headings.push({ id: String(node.properties.id ?? ''), depth, text: toString(node).trim(), line: node.position?.start.line, column: node.position?.start.column });
     });
     file.data.headings = headings;
   };

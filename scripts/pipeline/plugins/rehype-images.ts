@@ -46,6 +46,9 @@ export default function rehypeImages(options: RehypeImagesOptions) {
       images.map(async (image) => {
         const src = typeof image.properties.src === 'string' ? image.properties.src.trim() : '';
         const at = image.position?.start;
+        if (typeof image.properties.alt !== 'string' || image.properties.alt.trim() === '') {
+          report(file, 'warning', `Image "${src.startsWith('data:') ? 'data URL' : src}" has no alternative text: write it between the brackets, ![What the image shows](${src.startsWith('data:') ? 'image.png' : src}).`, 'image-alt', at);
+        }
         const refuse = (reason: string, rule: string) => {
           report(file, 'warning', reason, rule, at);
           placeholder(image, src.startsWith('data:') ? 'data URL' : src);

@@ -8,7 +8,7 @@ const CAPTION = /^Table:\s*/;
 /**
  * Gives tables a caption and a frame: a paragraph `Table: …` just before a table becomes its
  * numbered <caption> ("Table 1. …"), and each table is wrapped in a scrolling frame for narrow
- * screens. The header row repeats on every printed page through CSS (thead is a header group).
+ * screens (a named region, focusable so a keyboard can scroll it). The header row repeats on every printed page through CSS (thead is a header group).
  */
 export default function rehypeTables() {
   return (tree: Root, file: VFile) => {
@@ -16,22 +16,26 @@ export default function rehypeTables() {
     visit(tree, 'element', (node, index, parent) => {
       if (node.tagName !== 'table' || !parent || index === undefined) return;
       const previous = previousElement(parent.children, index);
+      let captionId: string | undefined;
       if (previous && previous.node.tagName === 'p' && CAPTION.test(toString(previous.node))) {
         count++;
         const label = (file.data.labels?.table ?? 'Table {n}').replace('{n}', String(count));
         const first = previous.node.children[0];
         if (first?.type === 'text') first.value = first.value.replace(CAPTION, '');
+        node.properties.id ??= `table-${count}`;
+        captionId = `${String(node.properties.id)}-caption`;
         node.children.unshift({
           type: 'element',
           tagName: 'caption',
-          properties: {},
+          properties: { id: captionId },
           children: [{ type: 'element', tagName: 'span', properties: { className: ['table-label'] }, children: [{ type: 'text', value: label }] }, { type: 'text', value: ' ' }, ...previous.node.children],
         });
-        node.properties.id ??= `table-${count}`;
         parent.children.splice(previous.index, index - previous.index);
         index = previous.index;
       }
-      const wrap: Element = { type: 'element', tagName: 'div', properties: { className: ['table-wrap'] }, children: [node], position: node.position };
+      // A frame that scrolls must be reachable from the keyboard, and named for screen readers.
+      const name = captionId ? { ariaLabelledBy: [captionId] } : { ariaLabel: uncaptionedName(node, file.data.labels?.table ?? 'Table {n}.') };
+      const wrap: Element = { type: 'element', tagName: 'div', properties: { className: ['table-wrap'], role: 'region', tabIndex: 0, ...name }, children: [node], position: node.position };
       parent.children[index] = wrap;
       return [SKIP, index + 1];
     });
@@ -45,4 +49,16 @@ function previousElement(children: Root['children'], index: number): { node: Ele
     return child.type === 'element' ? { node: child, index: at } : undefined;
   }
   return undefined;
+}
+
+/** A name for a table without caption: the word for table and its header row ("Table: Year, Trade"). */
+function uncaptionedName(table: Element, label: string): string {
+  const word = label.replace(/\{n\}/g, '').replace(/[\s.:：。]+$/u, '').trim() || 'Table';
+  let header: Element | undefined;
+  visit(table, 'element', (node) => {
+    if (header || node.tagName !== 'tr') return;
+    header = node;
+  });
+  const cells = header ? header.children.filter((child): child is Element => child.type === 'element').map((cell) => toString(cell).trim()).filter(Boolean) : [];
+  return cells.length > 0 ? `${word}: ${cells.join(', ')}` : word;
 }

@@ -1,0 +1,70 @@
+import type { Root } from 'hast';
+import type { PDFDocument } from 'pdf-lib';
+import type { VFile } from 'vfile';
+import type { BrowserPool } from '../pipeline/browser.ts';
+import type { ResolvedFace } from '../pipeline/fonts.ts';
+import { auditHandout } from './audit-handout.ts';
+import { checkPrint } from './check-print.ts';
+import { fontCoverage } from '../pipeline/font-coverage.ts';
+import { charactersDrawn, missingGlyphs } from './glyphs.ts';
+import type { LayoutMeasure } from './measure-layout.ts';
+import { readPdf } from './read-pdf.ts';
+
+/** A brief just built, as `npm run check` examines it. */
+export interface BuiltBrief {
+  browser: () => Promise<BrowserPool>;
+  /** The handout, with source marks, and the address it is served at (relative to the page origin). */
+  handout: { url: string; html: string };
+  /** The finished PDF. */
+  pdf: PDFDocument;
+  /** Chromium's layout of the printed document. */
+  layout: LayoutMeasure;
+  maxPages: { pages: number; fromBrief: boolean } | undefined;
+  /** Every font face the template bundles. */
+  faces: ResolvedFace[];
+  /** The handout page, parsed, and its stylesheets: what characters it draws. */
+  page: Root;
+  stylesheets: string[];
+  /** Where font character maps are cached. */
+  cacheDir: string;
+}
+
+/**
+ * The checks that need the built outputs: the layout and the PDF (page budget, overflow, breaks,
+ * fonts, glyphs, tags) and axe-core on the handout. Their messages go on the brief's file.
+ */
+export async function checkBuilt(file: VFile, brief: BuiltBrief): Promise<void> {
+  const paths = [...new Set(brief.faces.map((face) => face.path))];
+  const [coverages, missing] = await Promise.all([
+    Promise.all(paths.map((path) => fontCoverage(path, brief.cacheDir))),
+    missingGlyphs(charactersDrawn(brief.page, brief.stylesheets), paths, brief.cacheDir),
+  ]);
+  checkPrint(file, {
+    facts: readPdf(brief.pdf),
+    layout: brief.layout,
+    maxPages: brief.maxPages,
+    bundledFonts: new Set(coverages.map((coverage) => coverage.postscriptName)),
+    missing,
+  });
+  await auditHandout(file, await brief.browser(), brief.handout.url, brief.handout.html);
+  dropEchoes(file);
+}
+
+/**
+ * The handout's and the PDF's view of a problem the content rules already reported at the same
+ * line (a skipped heading level is also axe's heading-order and the PDF's heading order): one
+ * message, the one whose fix is plain, is enough.
+ */
+const ECHOES: { rule: string; prefix?: string; echoOf: string }[] = [
+  { rule: 'pdf-heading-order', echoOf: 'heading-skip' },
+  { rule: 'axe', prefix: 'axe heading-order', echoOf: 'heading-skip' },
+  { rule: 'axe', prefix: 'axe image-alt', echoOf: 'image-alt' },
+  { rule: 'axe', prefix: 'axe duplicate-id', echoOf: 'duplicate-id' },
+];
+
+function dropEchoes(file: VFile): void {
+  const reported = new Set(file.messages.map((message) => `${message.ruleId}@${message.line}`));
+  file.messages = file.messages.filter(
+    (message) => !ECHOES.some((echo) => echo.rule === message.ruleId && (!echo.prefix || message.reason.startsWith(echo.prefix)) && reported.has(`${echo.echoOf}@${message.line}`)),
+  );
+}
