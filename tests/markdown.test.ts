@@ -49,6 +49,14 @@ describe('Markdown to the brief body', () => {
     expect(html).not.toContain('<p>Table:');
   });
 
+  it('hyphenates the printed text, but not headings or block titles', async () => {
+    const { printHtml, html } = await renderBody(':::sidebar[Sidebar: information]\nGovernments negotiate.\n:::\n\n## International cooperation\n', { print: true });
+    expect(printHtml).toContain('<p class="sidebar-title">Sidebar: information</p>');
+    expect(printHtml).toContain('Gov\u00adern\u00adments ne\u00adgo\u00adti\u00adate.');
+    expect(printHtml).toContain('>International cooperation</h2>');
+    expect(html).not.toContain('\u00ad');
+  });
+
   it('lets a keyboard scroll a wide table, in a region named by its caption or header row', async () => {
     const { html } = await renderBody('| Year | Trade |\n|---|---|\n| 2008 | 1 |\n');
     expect(html).toContain('<div class="table-wrap" role="region" tabindex="0" aria-label="Table: Year, Trade"><table>');

@@ -175,11 +175,17 @@ export function editionHref(href: string, target: Target): string {
   return href.replace(/\.md(#.*)?$/i, (_, hash: string | undefined) => `.${target}${hash ?? ''}`);
 }
 
-/** Fills a citation pattern, dropping the punctuation around parts that are empty. */
-function citation(pattern: string, parts: Record<string, string>): string {
+/**
+ * Fills a citation pattern. An empty part goes with the punctuation that closes it ("{date}. ",
+ * "{date}。"), so no stray mark is left; nothing else is removed, which keeps languages written
+ * without spaces whole.
+ */
+export function citation(pattern: string, parts: Record<string, string>): string {
   let text = pattern;
   for (const [name, value] of Object.entries(parts)) {
-    text = value ? text.replaceAll(`{${name}}`, value) : text.replace(new RegExp(`[^{}\\s]*\\{${name}\\}[^{}\\s]*\\s?`), '');
+    if (!value) text = text.replace(new RegExp(`\\{${name}\\}[.,;:!?。、，．」』）)”"]*\\s*`), '');
   }
-  return text.replace(/\s+/g, ' ').replace(/\s([.,])/g, '$1').trim();
+  // One pass, so a value that itself reads "{date}" stays as written.
+  text = text.replace(/\{(\w+)\}/g, (placeholder, name: string) => parts[name] || placeholder);
+  return text.replace(/\s+/g, ' ').replace(/\s([.,])/g, '$1').replace(/[\s,;:、，]+$/u, '').trim();
 }

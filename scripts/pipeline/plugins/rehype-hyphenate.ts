@@ -30,11 +30,20 @@ function walk(nodes: RootContent[], hyphenate: Hyphenator | undefined): void {
     if (node.type === 'text') {
       if (hyphenate && !/^\s*$/.test(node.value)) node.value = hyphenateWords(node.value, hyphenate);
     } else if (node.type === 'element') {
-      if (KEEP.has(node.tagName) || isUrlLink(node)) continue;
+      if (KEEP.has(node.tagName) || isUrlLink(node) || isBlockTitle(node)) continue;
       const lang = node.properties.lang;
       walk(node.children, typeof lang === 'string' ? hyphenatorFor(lang) : hyphenate);
     }
   }
+}
+
+/**
+ * The title line of a block (sidebar, callout, key points: class "…-title"): short, set in
+ * letter-spaced capitals, where Chromium draws a soft hyphen as a visible one ("SIDE-BAR").
+ */
+function isBlockTitle(node: Element): boolean {
+  const classes = node.properties.className;
+  return Array.isArray(classes) && classes.some((name) => String(name).endsWith('-title'));
 }
 
 /** Hyphenates words only: tokens with "/", "@" or digits (URLs, addresses, figures) stay whole. */
