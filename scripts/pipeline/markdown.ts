@@ -76,8 +76,8 @@ export interface RenderResult {
   /** The article as sanitized HTML, for the handout. */
   html: string;
   /**
-   * The same, hyphenated (soft hyphens) for the printed page, each element marked with its place
-   * in the source (data-brief-line="line:column") for the checks; null unless asked for.
+   * The same, hyphenated (soft hyphens) for the printed page, and when checking, each element
+   * marked with its place in the source (data-brief-line="line:column"); null unless asked for.
    */
   printHtml: string | null;
   /** The handout's body with the same marks, for the accessibility audit; null unless asked for. */
@@ -114,7 +114,8 @@ export async function renderMarkdown(processor: MarkdownProcessor, task: RenderT
         briefLinks.push(node);
       });
       result.html = processor.stringify(tree, file);
-      if (task.print || task.check) {
+      // Marks of source positions, for the checks to measure against: only when checking.
+      if (task.check) {
         visit(tree, 'element', (node) => {
           if (node.position) node.properties.dataBriefLine = `${node.position.start.line}:${node.position.start.column}`;
         });
