@@ -66,6 +66,11 @@ describe('a tree of briefs', () => {
     const expected = Object.keys(TREE).map((path) => path.replace(/^source\//, '').replace(/\.md$/, '.html'));
     expect(built.sort()).toEqual(expected.sort());
     expect(new Set(built).size).toBe(built.length);
+    // Each shard's index links the whole set, so any one of them serves the merged output.
+    for (const shard of ['1', '2', '3']) {
+      const index = await project.read(`shard-${shard}/index.html`);
+      for (const path of expected) expect(index, `shard ${shard}: ${path}`).toContain(`href="${path}"`);
+    }
   });
 });
 

@@ -42,9 +42,12 @@ export async function writeIndex(settings: Settings, jobs: BriefJob[]): Promise<
     const file = await readSource(job.source, { maxBytes: settings.config.limits.max_bytes });
     const matter = file.messages.length === 0 ? readFrontMatter(file) : undefined;
     const lang = matter?.lang ?? 'en';
-    const output = async (path: string) => {
+    // In a sharded build the other shards write the rest: their outputs are linked, without a size.
+    const output = async (path: string, format: 'html' | 'pdf') => {
       const size = (await stat(path).catch(() => undefined))?.size;
-      return size === undefined ? null : { href: posix.relative(posix.dirname(toPosix(relative(settings.outDir, indexPath))), toPosix(relative(settings.outDir, path))), size: formatBytes(size) };
+      const elsewhere = settings.shard !== undefined && settings.formats.has(format);
+      if (size === undefined && !elsewhere) return null;
+      return { href: posix.relative(posix.dirname(toPosix(relative(settings.outDir, indexPath))), toPosix(relative(settings.outDir, path))), size: size === undefined ? '' : formatBytes(size) };
     };
     info.set(job.source, {
       edition: {
@@ -53,8 +56,8 @@ export async function writeIndex(settings: Settings, jobs: BriefJob[]): Promise<
         title: matter?.title ?? job.id,
         date: matter?.date ? { iso: matter.date, text: formatDate(matter.date, lang) } : null,
         summary: matter?.summary ?? null,
-        html: await output(job.outputs.html),
-        pdf: await output(job.outputs.pdf),
+        html: await output(job.outputs.html, 'html'),
+        pdf: await output(job.outputs.pdf, 'pdf'),
       },
       links: (matter?.translations ?? []).filter((translation) => /\.md$/i.test(translation.href)).map((translation) => resolve(dirname(job.source), translation.href)),
     });
