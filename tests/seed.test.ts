@@ -7,7 +7,8 @@ import { TOOL_ROOT } from '../scripts/paths.ts';
 import { letters, pdfFonts, pdfInfo, pdfLang, pdfOutline, pdfText, qpdfCheck } from './helpers/pdf.ts';
 
 const run = promisify(execFile);
-const SEED = join(TOOL_ROOT, '..', 'shared', 'seeds', 'us-japan-relations.txt');
+// The original page text the seed brief was made from (a copy of ../shared/seeds/, so a clone alone runs the suite).
+const SEED = join(TOOL_ROOT, 'tests', 'fixtures', 'seed', 'us-japan-relations.txt');
 
 /** The article's sentences, from the original page text (its five paragraphs). */
 async function seedSentences(): Promise<string[]> {
