@@ -1,6 +1,6 @@
 import { copyFile, cp, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PDFDocument, StandardFonts } from 'pdf-lib';
+import { PDFDocument, PDFName, StandardFonts } from 'pdf-lib';
 import { VFile } from 'vfile';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkPrint } from '../scripts/check/check-print.ts';
@@ -183,6 +183,18 @@ describe('the PDF rules, on PDFs made without brief', () => {
       'pdf-title: The PDF has no title.',
       'pdf-language: The PDF has no document language (/Lang): screen readers cannot pick a voice.',
       'pdf-artifacts: The PDF has 2 marks that are neither tagged content nor artifacts (pages 1).',
+    ]);
+  });
+
+  it('finds a Type 3 font (glyphs drawn as shapes, what Chromium falls back to without a real font)', async () => {
+    const doc = await PDFDocument.create();
+    const page = doc.addPage();
+    const type3 = doc.context.register(doc.context.obj({ Type: 'Font', Subtype: 'Type3', FontBBox: [0, 0, 1000, 1000], FontMatrix: [0.001, 0, 0, 0.001, 0, 0], CharProcs: {}, Encoding: { Type: 'Encoding', Differences: [] }, FirstChar: 0, LastChar: 0, Widths: [0] }));
+    page.node.setFontDictionary(PDFName.of('T3'), type3);
+    const facts = readPdf(await PDFDocument.load(await doc.save()));
+    expect(facts.fonts).toEqual([{ name: '', type: 'Type3', embedded: true }]);
+    expect(judge(facts).filter((message) => message.startsWith('font-not-embedded'))).toEqual([
+      'font-not-embedded: The PDF draws text in a Type 3 font ("unnamed"): shapes without real font data, which print blurred and read badly. A glyph was missing from the loaded fonts when Chrome printed.',
     ]);
   });
 
