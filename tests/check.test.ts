@@ -199,7 +199,7 @@ describe('the PDF rules, on PDFs made without brief', () => {
   });
 
   it('finds figures without alternative text and headings out of order in the structure tree', () => {
-    const element = (role: string, children: PdfFacts['structure'][] = [], alt?: string) => ({ role, alt, pages: [1], content: [], children: children as NonNullable<PdfFacts['structure']>[] });
+    const element = (role: string, children: PdfFacts['structure'][] = [], alt?: string) => ({ role, alt, content: [], children: children as NonNullable<PdfFacts['structure']>[] });
     const facts: PdfFacts = {
       pages: 1,
       pageHeight: 792,

@@ -35,10 +35,8 @@ export interface BuiltBrief {
  */
 export async function checkBuilt(file: VFile, brief: BuiltBrief): Promise<void> {
   const paths = [...new Set(brief.faces.map((face) => face.path))];
-  const [coverages, missing] = await Promise.all([
-    Promise.all(paths.map((path) => fontCoverage(path, brief.cacheDir))),
-    missingGlyphs(charactersDrawn(brief.page, brief.stylesheets), paths, brief.cacheDir),
-  ]);
+  const coverages = await Promise.all(paths.map((path) => fontCoverage(path, brief.cacheDir)));
+  const missing = missingGlyphs(charactersDrawn(brief.page, brief.stylesheets), coverages);
   checkPrint(file, {
     facts: readPdf(brief.pdf),
     layout: brief.layout,

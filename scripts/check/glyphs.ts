@@ -1,5 +1,6 @@
 import type { Element, Root, RootContent } from 'hast';
-import { fontCoverage } from '../pipeline/font-coverage.ts';
+import type { FontCoverage } from '../pipeline/font-coverage.ts';
+import { generatedText } from '../pipeline/font-usage.ts';
 
 /**
  * Characters that are not drawn with a glyph and need none: controls, soft hyphens, zero-width
@@ -27,24 +28,11 @@ export function charactersDrawn(tree: Root, stylesheets: string[]): Set<string> 
     }
   };
   walk(tree);
-  for (const sheet of stylesheets) {
-    for (const declaration of sheet.matchAll(/content:\s*([^;}]+)/g)) {
-      for (const part of declaration[1]!.matchAll(/"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)'/g)) add(cssUnescape(part[1] ?? part[2] ?? ''));
-    }
-  }
+  for (const text of generatedText(stylesheets)) add(text);
   return characters;
 }
 
-/** Characters no font in `paths` has a glyph for, in the order given. */
-export async function missingGlyphs(characters: Iterable<string>, paths: string[], cacheDir?: string): Promise<string[]> {
-  const fonts = await Promise.all(paths.map((path) => fontCoverage(path, cacheDir)));
+/** Characters none of these fonts has a glyph for, in the order given. */
+export function missingGlyphs(characters: Iterable<string>, fonts: FontCoverage[]): string[] {
   return [...characters].filter((char) => !fonts.some((font) => font.has(char.codePointAt(0)!)));
-}
-
-function cssUnescape(text: string): string {
-  return text.replace(/\\([0-9a-fA-F]{1,6})\s?|\\(.)/g, (_, hex: string | undefined, char: string | undefined) => {
-    if (!hex) return char!;
-    const code = Number.parseInt(hex, 16);
-    return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : '\ufffd';
-  });
 }

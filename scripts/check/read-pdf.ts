@@ -1,5 +1,5 @@
 import { PDFArray, PDFDict, PDFHexString, PDFName, PDFNumber, PDFRawStream, PDFRef, PDFString, type PDFDocument, type PDFObject } from 'pdf-lib';
-import { countUntagged, paintedContent } from '../pipeline/pdf-content.ts';
+import { scanContent } from '../pipeline/pdf-content.ts';
 import { decodeContent } from '../pipeline/pdf-finish.ts';
 
 /** One element of a tagged PDF's structure tree. */
@@ -8,9 +8,7 @@ export interface StructElement {
   role: string;
   /** Alternative text (/Alt), for figures. */
   alt: string | undefined;
-  /** Pages (1-based) its own content shows on (empty marked content left out), in order. */
-  pages: number[];
-  /** Where its own content shows: page, and rank among the page's tagged content in paint order. */
+  /** Where its own content shows (empty marked content left out): page, and rank among the page's tagged content in paint order. */
   content: { page: number; rank: number }[];
   children: StructElement[];
 }
@@ -65,9 +63,9 @@ export function readPdf(doc: PDFDocument): PdfFacts {
     for (const ref of refs) {
       const stream = doc.context.lookup(ref);
       if (!(stream instanceof PDFRawStream)) continue;
-      const text = decodeContent(stream).toString('latin1');
-      marks += countUntagged(text);
-      for (const mcid of paintedContent(text)) if (!ranks.has(mcid)) ranks.set(mcid, ranks.size);
+      const scan = scanContent(decodeContent(stream).toString('latin1'));
+      marks += scan.untagged;
+      for (const mcid of scan.painted) if (!ranks.has(mcid)) ranks.set(mcid, ranks.size);
     }
     painted.set(index + 1, ranks);
     if (marks > 0) untagged.push({ page: index + 1, marks });
@@ -130,7 +128,7 @@ function describeFont(doc: PDFDocument, font: PDFDict): PdfFont {
   return { name: baseFont.replace(/^[A-Z]{6}\+/, '').replace(/#([0-9A-Fa-f]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16))), type, embedded };
 }
 
-/** The structure tree from its root, each element with the pages its marked content is on. */
+/** The structure tree from its root, each element with where its marked content shows. */
 function readStructure(doc: PDFDocument, root: PDFDict, pageNumbers: Map<string, number>, painted: Map<number, Map<number, number>>): StructElement {
   const roleMap = root.lookupMaybe(PDFName.of('RoleMap'), PDFDict);
   const standardRole = (role: string): string => {
@@ -146,13 +144,12 @@ function readStructure(doc: PDFDocument, root: PDFDict, pageNumbers: Map<string,
   let budget = 200_000;
   const pageOf = (ref: PDFObject | undefined): number | undefined => (ref instanceof PDFRef ? pageNumbers.get(ref.toString()) : undefined);
   const read = (node: PDFDict, role: string): StructElement => {
-    const element: StructElement = { role, alt: textOf(node.get(PDFName.of('Alt'))), pages: [], content: [], children: [] };
+    const element: StructElement = { role, alt: textOf(node.get(PDFName.of('Alt'))), content: [], children: [] };
     const ownPage = pageOf(node.get(PDFName.of('Pg')));
     const addContent = (page: number | undefined, mcid: number | undefined) => {
       const rank = page === undefined || mcid === undefined ? undefined : painted.get(page)?.get(mcid);
       if (page === undefined || rank === undefined) return;
       element.content.push({ page, rank });
-      if (!element.pages.includes(page)) element.pages.push(page);
     };
     const mcidOf = (value: PDFObject | undefined) => (value instanceof PDFNumber ? value.asNumber() : undefined);
     const kids = node.get(PDFName.of('K'));
@@ -182,9 +179,9 @@ function readStructure(doc: PDFDocument, root: PDFDict, pageNumbers: Map<string,
 
 /** Every page an element or its descendants have content on, sorted. */
 export function pagesUnder(element: StructElement): number[] {
-  const pages = new Set<number>(element.pages);
+  const pages = new Set<number>(element.content.map((item) => item.page));
   const walk = (node: StructElement) => {
-    for (const page of node.pages) pages.add(page);
+    for (const item of node.content) pages.add(item.page);
     node.children.forEach(walk);
   };
   element.children.forEach(walk);

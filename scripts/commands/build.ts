@@ -130,6 +130,7 @@ export function printSummary(summary: BuildSummary, settings: Settings, io: Io):
   return failed > 0 || configBroken ? EXIT.failed : EXIT.ok;
 }
 
-function seconds(ms: number): string {
+/** A duration as people read it: "640 ms", "1.6 s". */
+export function seconds(ms: number): string {
   return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
 }

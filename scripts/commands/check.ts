@@ -5,10 +5,10 @@ import type { Io } from '../cli.ts';
 import { EXIT, UsageError } from '../errors.ts';
 import { ruleById, type Rule } from '../check/rules.ts';
 import { buildAll, type BriefResult } from '../pipeline/build.ts';
-import { sortedMessages } from '../pipeline/messages.ts';
+import { formatLine, sortedMessages } from '../pipeline/messages.ts';
 import { resolveSettings } from '../pipeline/settings.ts';
 import { parseCommandLine } from './args.ts';
-import { progressPrinter } from './build.ts';
+import { progressPrinter, seconds } from './build.ts';
 
 export const CHECK_HELP = `Usage: npm run check -- [files or folders…] [options]
 
@@ -78,7 +78,7 @@ export async function check(argv: string[], io: Io): Promise<number> {
     io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     io.stderr.write(`${line}\n`);
   } else {
-    for (const message of all) io.stdout.write(`${formatChecked(message)}\n`);
+    for (const message of all) io.stdout.write(`${formatLine(message)}\n`);
     io.stdout.write(`${line}\n`);
   }
   return ok ? EXIT.ok : EXIT.failed;
@@ -114,12 +114,8 @@ function describe(result: BriefResult, messages: CheckedMessage[], root: string)
   };
 }
 
-function formatChecked(message: CheckedMessage): string {
-  return `${message.file}:${message.line}:${message.column} ${message.severity} ${message.message}${message.rule ? ` (${message.rule})` : ''}`;
-}
-
 function summaryLine(briefs: number, errors: number, warnings: number, strict: boolean, ok: boolean, ms: number): string {
   const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
   const verdict = ok ? (warnings > 0 ? 'passed, with warnings' : 'passed') : strict && errors === 0 ? 'failed (--strict: warnings fail)' : 'failed';
-  return `Checked ${count(briefs, 'brief')} in ${ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`}: ${count(errors, 'error')}, ${count(warnings, 'warning')}; ${verdict}.`;
+  return `Checked ${count(briefs, 'brief')} in ${seconds(ms)}: ${count(errors, 'error')}, ${count(warnings, 'warning')}; ${verdict}.`;
 }

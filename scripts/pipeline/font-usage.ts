@@ -124,9 +124,8 @@ export function charactersByFace(tree: Root, stylesheets: string[], faces: Resol
     [...stylesheets.join('\n').matchAll(/@page[\s\S]*?font-family:\s*([^;}]+)/g)].flatMap((match) => parseFamilies(match[1]!)),
   );
   const receivers = faces.filter((face) => usage.get(face)!.size > 0 || pageFamilies.has(face.family));
-  const generated = [...stylesheets.join('\n').matchAll(/content:\s*((?:"(?:[^"\\]|\\.)*"\s*|counter\([^)]*\)\s*)+)/g)].map((match) => [...match[1]!.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((part) => part[1]).join(''));
-  for (const text of generated) {
-    for (const char of withCases(cssUnescape(text))) {
+  for (const text of generatedText(stylesheets)) {
+    for (const char of withCases(text)) {
       if (/[\n\r\t\f]/.test(char)) continue;
       const takers = receivers.filter((face) => (face.script === 'cjk') === CJK.test(char));
       for (const face of takers) usage.get(face)!.add(char);
@@ -315,6 +314,25 @@ export function pickFace(faces: ResolvedFace[], weight: number, style: 'normal' 
   return weight < 400 ? (lighter[0] ?? heavier[0]) : (heavier[0] ?? lighter[0]);
 }
 
+/**
+ * The strings CSS `content` declarations draw (margin boxes, markers, labels), one per
+ * declaration, unescaped: what pages show that is in no element's text.
+ */
+export function generatedText(stylesheets: string[]): string[] {
+  const texts: string[] = [];
+  for (const sheet of stylesheets) {
+    for (const declaration of sheet.matchAll(/content:\s*([^;}]+)/g)) {
+      texts.push([...declaration[1]!.matchAll(/"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)'/g)].map((part) => cssUnescape(part[1] ?? part[2] ?? '')).join(''));
+    }
+  }
+  return texts;
+}
+
 function cssUnescape(text: string): string {
-  return text.replace(/\\([0-9a-fA-F]{1,6})\s?/g, (_, hex: string) => String.fromCodePoint(parseInt(hex, 16))).replace(/\\(.)/g, '$1');
+  return text.replace(/\\([0-9a-fA-F]{1,6})\s?|\\(.)/g, (_, hex: string | undefined, char: string | undefined) => {
+    if (!hex) return char!;
+    const code = Number.parseInt(hex, 16);
+    // CSS: zero, surrogates and code points past U+10FFFF are the replacement character.
+    return code > 0 && code <= 0x10ffff && (code < 0xd800 || code > 0xdfff) ? String.fromCodePoint(code) : '\ufffd';
+  });
 }

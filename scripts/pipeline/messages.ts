@@ -33,12 +33,19 @@ export function hasErrors(file: VFile): boolean {
 
 /** One message as `file:line:col severity message (rule)`, the path relative to `cwd`. */
 export function formatMessage(message: VFileMessage, cwd: string): string {
-  const path = message.file ? relative(cwd, message.file) || message.file : '<input>';
-  const line = message.line ?? 1;
-  const column = message.column ?? 1;
-  const severity = message.fatal === true ? 'error' : message.fatal === false ? 'warning' : 'info';
-  const rule = message.ruleId ? ` (${message.ruleId})` : '';
-  return `${path}:${line}:${column} ${severity} ${message.reason}${rule}`;
+  return formatLine({
+    file: message.file ? relative(cwd, message.file) || message.file : '<input>',
+    line: message.line ?? 1,
+    column: message.column ?? 1,
+    severity: message.fatal === true ? 'error' : message.fatal === false ? 'warning' : 'info',
+    message: message.reason,
+    rule: message.ruleId ?? null,
+  });
+}
+
+/** The one shape of a message line, for the build's messages and the check's alike. */
+export function formatLine(parts: { file: string; line: number; column: number; severity: string; message: string; rule: string | null }): string {
+  return `${parts.file}:${parts.line}:${parts.column} ${parts.severity} ${parts.message}${parts.rule ? ` (${parts.rule})` : ''}`;
 }
 
 /** Messages in file order: by line, then column. */

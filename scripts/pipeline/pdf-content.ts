@@ -150,35 +150,6 @@ function taggedSpans(operations: Operation[]): Set<number> {
   return tagged;
 }
 
-/** How many marks a content stream puts on the page outside both tagged content and artifacts. */
-export function countUntagged(text: string): number {
-  // For each open marked-content sequence: does it make its content tagged or an artifact?
-  const open: boolean[] = [];
-  let covered = 0;
-  let inText = false;
-  let inPath = false;
-  let untagged = 0;
-  for (const operation of parseContent(text)) {
-    const { operator } = operation;
-    if (operator === 'BDC' || operator === 'BMC') {
-      const covers = operation.operands[0] === '/Artifact' || (operator === 'BDC' && /\/MCID\b/.test(operation.operands[1] ?? ''));
-      open.push(covers);
-      if (covers) covered++;
-      continue;
-    }
-    if (operator === 'EMC') {
-      if (open.pop()) covered--;
-      continue;
-    }
-    if (operator === 'BT') inText = true;
-    else if (operator === 'ET') inText = false;
-    else if (PATH_END.has(operator)) inPath = false;
-    if (covered === 0 && (inText ? SHOW_TEXT.has(operator) : PAINT_OUTSIDE_TEXT.has(operator) && !inPath)) untagged++;
-    if (PATH_START.has(operator)) inPath = true;
-  }
-  return untagged;
-}
-
 /**
  * Wraps every mark outside tagged content in `/Artifact BMC … EMC`, at the places the PDF
  * specification allows: around whole text objects, paths and images outside text, or around text
@@ -267,40 +238,67 @@ export function markArtifacts(text: string): { text: string; marked: number } {
   return { text: result + text.slice(from), marked };
 }
 
-/**
- * The marked-content ids (MCIDs) of a content stream that put something on the page, in the
- * order they first do: tagged content that is empty (a div with no text) is left out, so the
- * structure tree's pages are the pages where an element really shows.
- */
-export function paintedContent(text: string): number[] {
+/** What a content stream shows, as tagged PDF sees it. */
+export interface ContentScan {
+  /** Marks put on the page outside both tagged content and artifacts. */
+  untagged: number;
+  /**
+   * The marked-content ids (MCIDs) that put something on the page, in the order they first do:
+   * tagged content that is empty (a div with no text) is left out, so the structure tree's pages
+   * are the pages where an element really shows.
+   */
+  painted: number[];
+}
+
+/** Reads a content stream once for both: its untagged marks and the tagged content it paints. */
+export function scanContent(text: string): ContentScan {
+  // For each open marked-content sequence: its MCID, and whether it makes content tagged or an artifact.
+  const open: { mcid: number | undefined; covers: boolean }[] = [];
+  let covered = 0;
+  let inText = false;
+  let inPath = false;
+  let untagged = 0;
   const painted: number[] = [];
   const seen = new Set<number>();
-  const open: (number | undefined)[] = [];
-  let inText = false;
   for (const operation of parseContent(text)) {
     const { operator } = operation;
     if (operator === 'BDC' || operator === 'BMC') {
       const mcid = operator === 'BDC' ? /\/MCID\s+(\d+)/.exec(operation.operands[1] ?? '')?.[1] : undefined;
-      open.push(mcid === undefined ? undefined : Number(mcid));
+      const covers = mcid !== undefined || operation.operands[0] === '/Artifact';
+      open.push({ mcid: mcid === undefined ? undefined : Number(mcid), covers });
+      if (covers) covered++;
       continue;
     }
     if (operator === 'EMC') {
-      open.pop();
+      if (open.pop()?.covers) covered--;
       continue;
     }
     if (operator === 'BT') inText = true;
     else if (operator === 'ET') inText = false;
+    // Where a mark is made: text shown, a path started (outside text), an image or shading drawn.
+    const marks = inText ? SHOW_TEXT.has(operator) : PAINT_OUTSIDE_TEXT.has(operator) && !inPath;
+    if (covered === 0 && marks) untagged++;
+    // What is really painted: text, a path filled or stroked (not only clipped), an image.
     const paints = inText ? SHOW_TEXT.has(operator) : (PATH_END.has(operator) && operator !== 'n') || operator === 'Do' || operator === 'sh' || operator === 'BI';
-    if (!paints) continue;
-    for (let depth = open.length - 1; depth >= 0; depth--) {
-      const mcid = open[depth];
-      if (mcid === undefined) continue;
-      if (!seen.has(mcid)) {
+    if (paints) {
+      const mcid = open.findLast((sequence) => sequence.mcid !== undefined)?.mcid;
+      if (mcid !== undefined && !seen.has(mcid)) {
         seen.add(mcid);
         painted.push(mcid);
       }
-      break;
     }
+    if (PATH_END.has(operator)) inPath = false;
+    else if (PATH_START.has(operator)) inPath = true;
   }
-  return painted;
+  return { untagged, painted };
+}
+
+/** How many marks a content stream puts on the page outside both tagged content and artifacts. */
+export function countUntagged(text: string): number {
+  return scanContent(text).untagged;
+}
+
+/** The MCIDs of a content stream that put something on the page, in paint order (see ContentScan). */
+export function paintedContent(text: string): number[] {
+  return scanContent(text).painted;
 }

@@ -159,7 +159,8 @@ async function fetchImage(url: string, allowed: string[], options: RehypeImagesO
   }
 }
 
-function safeDecode(path: string): string {
+/** A percent-encoded path decoded, or as written when it is not valid percent-encoding. */
+export function safeDecode(path: string): string {
   try {
     return decodeURIComponent(path);
   } catch {

@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import type { VFile } from 'vfile';
 import { visit } from 'unist-util-visit';
 import { report } from '../messages.ts';
+import { safeDecode } from './rehype-images.ts';
 
 /**
  * Links to another brief, written as its Markdown file (`japan.md`, `../asia/japan.md#trade`),
@@ -28,10 +29,3 @@ export default function rehypeLinks() {
   };
 }
 
-function safeDecode(path: string): string {
-  try {
-    return decodeURIComponent(path);
-  } catch {
-    return path;
-  }
-}
