@@ -1,6 +1,6 @@
 import { stringify } from 'yaml';
 import { z } from 'zod';
-import { BUILD_WARNINGS, RULES } from './check/rules.ts';
+import { BUILD_WARNINGS, RULES } from './pipeline/rules.ts';
 import { briefMatterSchema, configSchema } from './pipeline/schema.ts';
 
 type JsonSchema = {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkPrint } from '../scripts/check/check-print.ts';
 import type { LayoutMeasure } from '../scripts/check/measure-layout.ts';
 import { readPdf, type PdfFacts } from '../scripts/check/read-pdf.ts';
-import { RULES } from '../scripts/check/rules.ts';
+import { RULES } from '../scripts/pipeline/rules.ts';
 import { TOOL_ROOT } from '../scripts/paths.ts';
 import { countUntagged, markArtifacts, paintedContent } from '../scripts/pipeline/pdf-content.ts';
 import { createProject, type CliResult, type TempProject } from './helpers/project.ts';

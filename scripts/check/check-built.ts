@@ -1,39 +1,31 @@
-import type { Root } from 'hast';
-import type { PDFDocument } from 'pdf-lib';
 import type { VFile } from 'vfile';
-import type { BrowserPool } from '../pipeline/browser.ts';
-import type { ResolvedFace } from '../pipeline/fonts.ts';
+import type { BriefChecks, BuiltBrief } from '../pipeline/brief-checks.ts';
+import { fontCoverage } from '../pipeline/font-coverage.ts';
 import { auditHandout } from './audit-handout.ts';
 import { checkPrint } from './check-print.ts';
-import { fontCoverage } from '../pipeline/font-coverage.ts';
 import { charactersDrawn, missingGlyphs } from './glyphs.ts';
-import type { LayoutMeasure } from './measure-layout.ts';
+import { measureLayout, type LayoutMeasure } from './measure-layout.ts';
 import { readPdf } from './read-pdf.ts';
 
-/** A brief just built, as `npm run check` examines it. */
-export interface BuiltBrief {
-  browser: () => Promise<BrowserPool>;
-  /** The handout, with source marks, and the address it is served at (relative to the page origin). */
-  handout: { url: string; html: string };
-  /** The finished PDF. */
-  pdf: PDFDocument;
-  /** Chromium's layout of the printed document. */
-  layout: LayoutMeasure;
-  maxPages: { pages: number; fromBrief: boolean } | undefined;
-  /** Every font face the template bundles. */
-  faces: ResolvedFace[];
-  /** The handout page, parsed, and its stylesheets: what characters it draws. */
-  page: Root;
-  stylesheets: string[];
-  /** Where font character maps are cached. */
-  cacheDir: string;
-}
+/** A brief just built, with Chromium's layout of its printed document. */
+export type MeasuredBrief = BuiltBrief & { layout: LayoutMeasure };
+
+/**
+ * The checks of `npm run check`, as the build takes them (settings.check): measure the layout on
+ * the page just printed, then check the built brief.
+ */
+export const briefChecks: BriefChecks = {
+  async afterPrint(page, pdf) {
+    const layout = await measureLayout(page, pdf.getPage(0).getSize());
+    return (brief) => checkBuilt(brief.file, { ...brief, layout });
+  },
+};
 
 /**
  * The checks that need the built outputs: the layout and the PDF (page budget, overflow, breaks,
  * fonts, glyphs, tags) and axe-core on the handout. Their messages go on the brief's file.
  */
-export async function checkBuilt(file: VFile, brief: BuiltBrief): Promise<void> {
+export async function checkBuilt(file: VFile, brief: MeasuredBrief): Promise<void> {
   const paths = [...new Set(brief.faces.map((face) => face.path))];
   const coverages = await Promise.all(paths.map((path) => fontCoverage(path, brief.cacheDir)));
   const missing = missingGlyphs(charactersDrawn(brief.page, brief.stylesheets), coverages);

@@ -3,7 +3,8 @@ import type { VFile } from 'vfile';
 import type { VFileMessage } from 'vfile-message';
 import type { Io } from '../cli.ts';
 import { EXIT, UsageError } from '../errors.ts';
-import { ruleById, type Rule } from '../check/rules.ts';
+import { briefChecks } from '../check/check-built.ts';
+import { ruleById, type Rule } from '../pipeline/rules.ts';
 import { buildAll, type BriefResult } from '../pipeline/build.ts';
 import { formatLine, sortedMessages } from '../pipeline/messages.ts';
 import { resolveSettings } from '../pipeline/settings.ts';
@@ -56,7 +57,7 @@ export async function check(argv: string[], io: Io): Promise<number> {
   const format = values.format ?? 'text';
   if (format !== 'text' && format !== 'json') throw new UsageError(`--format takes text or json; got "${format}".`);
   const strict = values.strict ?? false;
-  const settings = await resolveSettings({ inputs: positionals, check: true }, { cwd: io.cwd, env: io.env });
+  const settings = await resolveSettings({ inputs: positionals, check: briefChecks }, { cwd: io.cwd, env: io.env });
   // Progress goes to stderr: stdout is the report (JSON must stay parseable).
   const progress = progressPrinter(settings, { ...io, stdout: io.stderr });
   const summary = await buildAll(settings, { signal: io.signal, onEvent: progress.onEvent });

@@ -96,7 +96,7 @@ export class BuildSession {
     const fresh: BriefResult[] = [];
     const stale: BriefJob[] = [];
     for (const job of jobs) {
-      if (!options.force && (await this.manifest.isUpToDate(job.source, job.outputs, settings.formats, { checked: settings.check }))) {
+      if (!options.force && (await this.manifest.isUpToDate(job.source, job.outputs, settings.formats, { checked: settings.check !== undefined }))) {
         const outcome = emptyOutcome(job);
         const entry = this.manifest.entry(job.source);
         outcome.pages = entry?.pages;

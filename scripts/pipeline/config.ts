@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { VFile } from 'vfile';
-import { warnUnknownRules } from '../check/rules.ts';
+import { warnUnknownRules } from './rules.ts';
 import { configSchema, type Config } from './schema.ts';
 import { validate } from './validate.ts';
 import { parseYaml } from './yaml.ts';

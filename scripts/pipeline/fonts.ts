@@ -121,3 +121,13 @@ async function cachedSubset(face: ResolvedFace, chars: string, cacheDir: string 
   return subset;
 }
 
+
+/** Every face a template bundles, resolved once per template name (`cache` lives for the run). */
+export function templateFaces(cache: Map<string, ResolvedFace[]>, template: { name: string; fonts: FontFamily[] }, root: string): ResolvedFace[] {
+  let faces = cache.get(template.name);
+  if (!faces) {
+    faces = resolveFaces(template.fonts, root);
+    cache.set(template.name, faces);
+  }
+  return faces;
+}

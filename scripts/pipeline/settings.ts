@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { TOOL_ROOT, toolVersion } from '../paths.ts';
 import type { VFile } from 'vfile';
+import type { BriefChecks } from './brief-checks.ts';
 import { loadConfig } from './config.ts';
 import type { Config } from './schema.ts';
 
@@ -16,8 +17,8 @@ export interface BuildOptions {
   force?: boolean;
   jobs?: number;
   shard?: { index: number; count: number };
-  /** Run the layout and accessibility checks too (npm run check). */
-  check?: boolean;
+  /** Run these checks too: the layout and accessibility checks of npm run check, which hands them in. */
+  check?: BriefChecks;
 }
 
 /** Everything a build needs to know, resolved once; stages never read argv, env or cwd. */
@@ -37,9 +38,10 @@ export interface Settings {
   shard: { index: number; count: number } | undefined;
   /**
    * Check as well as build (npm run check): measure the printed layout, read the PDF back and
-   * audit the handout with axe-core. A brief last built without checks is built again.
+   * audit the handout with axe-core. A brief last built without checks is built again. The checks
+   * are handed in by commands/check.ts: the build calls them and never imports them.
    */
-  check: boolean;
+  check: BriefChecks | undefined;
   config: Config;
   /** brief.config.yaml as a file: its problems are reported like a brief's. */
   configFile: VFile;
@@ -77,7 +79,7 @@ export async function resolveSettings(options: BuildOptions, context: { cwd: str
     jobs: options.jobs ?? defaultJobs(),
     pages: Math.min(options.jobs ?? defaultJobs(), availableParallelism()),
     shard: options.shard,
-    check: options.check ?? false,
+    check: options.check,
     config: config ?? ({} as Config),
     configFile: file,
     env: context.env,

@@ -1,10 +1,12 @@
 import Handlebars from 'handlebars';
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import type { VFile } from 'vfile';
 import { parse as parseYaml } from 'yaml';
 import { BriefError } from '../errors.ts';
 import type { Labels } from './file-data.ts';
 import type { FontFamily } from './fonts.ts';
+import { placeOf, report } from './messages.ts';
 
 /** A template folder, compiled: templates/<name>/{layout.hbs, partials/*.hbs, *.css, labels.yaml, fonts.yaml}. */
 export interface Template {
@@ -43,6 +45,37 @@ export class UnknownTemplateError extends BriefError {
   ) {
     super(`Cannot find template "templates/${requested}". Create it, or set "template:" to one of: ${available.join(', ') || '(none: templates/ is empty)'}.`, 'unknown-template');
   }
+}
+
+/**
+ * The template a brief names, loaded once per run (`cache` keeps it; watch mode empties it when a
+ * template file changes). A missing or broken template is reported on the brief; gives undefined.
+ */
+export async function templateFor(cache: Map<string, Promise<Template>>, templatesDir: string, name: string, file: VFile): Promise<Template | undefined> {
+  let loading = cache.get(name);
+  if (!loading) {
+    loading = loadTemplate(templatesDir, name);
+    cache.set(name, loading);
+  }
+  try {
+    return await loading;
+  } catch (error) {
+    cache.delete(name);
+    if (error instanceof UnknownTemplateError) {
+      const place = file.data.matter?.template ? placeOf(file, `template: ${file.data.matter.template}`) : undefined;
+      report(file, 'error', error.message, error.code, place);
+      return undefined;
+    }
+    reportTemplateError(file, error);
+    return undefined;
+  }
+}
+
+/** A template's own error, reported on the brief with the template's file, line and column; anything else is thrown on. */
+export function reportTemplateError(file: VFile, error: unknown): void {
+  if (!(error instanceof TemplateError)) throw error;
+  const message = report(file, 'error', error.message, error.code, { line: error.line, column: error.column });
+  message.file = error.path;
 }
 
 /** Template folders that exist under `templatesDir` (those starting with "_" are brief's own, such as the index). */

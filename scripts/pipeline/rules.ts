@@ -3,10 +3,12 @@
  * message, and used in `ignore:` to silence it for a brief), a category, the severity it has in a
  * check, what it finds and an example of its message. The README's rule table is made from this
  * list (npm run docs). In `npm run build`, content rules are reported as warnings only.
+ * The list lives with the build, not with the checks: every build applies `ignore:`, and
+ * brief.config.yaml is validated against it.
  */
 import type { VFile } from 'vfile';
-import { placeOf, report } from '../pipeline/messages.ts';
-import { closest } from '../pipeline/validate.ts';
+import { placeOf, report } from './messages.ts';
+import { closest } from './validate.ts';
 
 export interface Rule {
   id: string;

@@ -1,8 +1,8 @@
 import type { Element, Root } from 'hast';
 import { visit } from 'unist-util-visit';
 import type { VFile } from 'vfile';
-import { placeOf, report, type Point } from '../pipeline/messages.ts';
-import { closest } from '../pipeline/validate.ts';
+import { placeOf, report, type Point } from './messages.ts';
+import { closest } from './validate.ts';
 
 /**
  * Checks the whole handout as the template made it (the body inside the layout): every id is used

@@ -1,0 +1,32 @@
+import type { VFile } from 'vfile';
+import type { BriefJob } from './discover.ts';
+import type { Labels } from './file-data.ts';
+import type { MarkdownPool } from './markdown-pool.ts';
+import type { RenderResult } from './markdown.ts';
+import { report } from './messages.ts';
+import type { BriefMatter } from './schema.ts';
+import type { Settings } from './settings.ts';
+
+/**
+ * Renders a brief's Markdown body to HTML in a worker thread (markdown.ts), with what the brief
+ * and brief.config.yaml allow (raw HTML, remote images), and puts the worker's messages on the
+ * brief's file with their places.
+ */
+export async function renderBody(pool: MarkdownPool, job: BriefJob, file: VFile, matter: BriefMatter, labels: Labels, settings: Settings): Promise<RenderResult> {
+  const rendered = await pool.render({
+    path: job.source,
+    root: settings.root,
+    value: String(file.value),
+    matter,
+    labels,
+    trustHtml: matter.unsafe_html ?? settings.config.unsafe_html ?? false,
+    allowRemote: matter.allow_remote ?? settings.config.allow_remote ?? [],
+    print: settings.formats.has('pdf'),
+    check: settings.check !== undefined,
+  });
+  for (const message of rendered.messages) {
+    const place = message.line ? { start: { line: message.line, column: message.column ?? 1 }, end: message.endLine ? { line: message.endLine, column: message.endColumn ?? 1 } : undefined } : undefined;
+    report(file, message.fatal ? 'error' : 'warning', message.reason, message.ruleId, place);
+  }
+  return rendered;
+}
