@@ -9,6 +9,16 @@ import { fileURLToPath } from 'node:url';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 
+/**
+ * Packages loaded from node_modules at run time rather than bundled: they read files beside
+ * their own code (wasm, worker scripts, patterns, fonts), spawn programs, or are only used by
+ * the tests and the bench.
+ */
+const EXTERNAL = [
+  'puppeteer', 'puppeteer-core', 'piscina', 'harfbuzzjs', 'subset-font', 'fontverter', 'wawoff2', 'hyphen',
+  'axe-core', 'vnu-jar', 'esbuild', 'md-to-pdf', 'fsevents', 'canvas', 'vitest', 'typescript',
+];
+
 /** The compiled output folder. */
 export const COMPILED = join(root, 'node_modules', '.cache', 'brief', 'cli');
 
@@ -34,8 +44,16 @@ export async function compile() {
     format: 'esm',
     platform: 'node',
     target: 'node20',
-    packages: 'external',
+    // npm packages are bundled in: one file per chunk instead of hundreds of modules to resolve,
+    // read and (for CommonJS) lex at every start. Packages that find files of their own beside
+    // them (wasm, worker scripts, data files, a browser) stay external.
+    external: EXTERNAL,
+    // Bundled CommonJS calls require(); give the ESM chunks one.
+    banner: { js: "import { createRequire as __briefRequire } from 'node:module'; const require = __briefRequire(import.meta.url);" },
     sourcemap: 'linked',
+    sourcesContent: false,
+    // The bundled packages' licences, kept beside the code (cli.mjs.LEGAL.txt and the like).
+    legalComments: 'linked',
     outExtension: { '.js': '.mjs' },
     logLevel: 'error',
   });
