@@ -1,10 +1,10 @@
 import { relative } from 'node:path';
 import type { Io } from '../cli.ts';
 import { EXIT } from '../errors.ts';
-import { buildAll, type BuildEvent, type BuildSummary } from '../pipeline/build.ts';
+import type { BuildEvent, BuildSummary } from '../pipeline/build.ts';
 import { formatMessage, sortedMessages } from '../pipeline/messages.ts';
 import { formatBytes } from '../pipeline/read.ts';
-import { resolveSettings, type Settings } from '../pipeline/settings.ts';
+import type { Settings } from '../pipeline/settings.ts';
 import { parseCommandLine, parseFormats, parseInteger, parseShard } from './args.ts';
 import { ProgressBar } from './progress.ts';
 import { statSync } from 'node:fs';
@@ -38,6 +38,9 @@ export async function build(argv: string[], io: Io): Promise<number> {
     io.stdout.write(`${BUILD_HELP}\n`);
     return EXIT.ok;
   }
+  // Loaded after the options are read: `--help` and usage errors answer without loading the
+  // pipeline (its schema and YAML parser alone are a megabyte of code).
+  const [{ resolveSettings }, { buildAll }] = await Promise.all([import('../pipeline/settings.ts'), import('../pipeline/build.ts')]);
   const settings = await resolveSettings(
     {
       inputs: positionals,

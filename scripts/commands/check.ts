@@ -3,11 +3,9 @@ import type { VFile } from 'vfile';
 import type { VFileMessage } from 'vfile-message';
 import type { Io } from '../cli.ts';
 import { EXIT, UsageError } from '../errors.ts';
-import { briefChecks } from '../check/check-built.ts';
 import { ruleById, type Rule } from '../pipeline/rules.ts';
-import { buildAll, type BriefResult } from '../pipeline/build.ts';
+import type { BriefResult } from '../pipeline/build.ts';
 import { formatLine, sortedMessages } from '../pipeline/messages.ts';
-import { resolveSettings } from '../pipeline/settings.ts';
 import { parseCommandLine } from './args.ts';
 import { progressPrinter, seconds } from './build.ts';
 
@@ -57,6 +55,8 @@ export async function check(argv: string[], io: Io): Promise<number> {
   const format = values.format ?? 'text';
   if (format !== 'text' && format !== 'json') throw new UsageError(`--format takes text or json; got "${format}".`);
   const strict = values.strict ?? false;
+  // Loaded here, not at the top: `--help` and usage errors answer without loading the checks.
+  const [{ resolveSettings }, { buildAll }, { briefChecks }] = await Promise.all([import('../pipeline/settings.ts'), import('../pipeline/build.ts'), import('../check/check-built.ts')]);
   const settings = await resolveSettings({ inputs: positionals, check: briefChecks }, { cwd: io.cwd, env: io.env });
   // Progress goes to stderr: stdout is the report (JSON must stay parseable).
   const progress = progressPrinter(settings, { ...io, stdout: io.stderr });
