@@ -1,7 +1,7 @@
 // Compiles the TypeScript under scripts/ into plain JavaScript that Node 20 runs without a loader:
-// scripts/cli.ts with its lazily loaded commands split into chunks, and the Markdown worker
-// (npm packages stay external). The result lives in node_modules/.cache/brief/cli and is made
-// again only when a file under scripts/ changes. Used by bootstrap.mjs and by the tests.
+// scripts/cli.ts with its lazily loaded commands split into chunks, and the Markdown worker, with
+// the pure-JavaScript npm packages they use bundled in (see BUNDLED). The result lives in
+// node_modules/.cache/brief/cli and is made again only when a file under scripts/ changes. Used by bootstrap.mjs and by the tests.
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -10,14 +10,28 @@ import { fileURLToPath } from 'node:url';
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 
 /**
- * Packages loaded from node_modules at run time rather than bundled: they read files beside
- * their own code (wasm, worker scripts, patterns, fonts), spawn programs, or are only used by
- * the tests and the bench.
+ * npm packages bundled into the compiled CLI: the unified ecosystem and the other pure-JavaScript
+ * libraries every build loads. A package imported from scripts/ and not named here stays in
+ * node_modules, loaded at run time: packages that read files beside their own code (wasm,
+ * workers, patterns, fonts), spawn programs, or are new and not yet tried bundled.
  */
-const EXTERNAL = [
-  'puppeteer', 'puppeteer-core', 'piscina', 'harfbuzzjs', 'subset-font', 'fontverter', 'wawoff2', 'hyphen',
-  'axe-core', 'vnu-jar', 'esbuild', 'md-to-pdf', 'fsevents', 'canvas', 'vitest', 'typescript',
-];
+const BUNDLED = /^(unified|bail|trough|devlop|is-plain-obj|extend|remark-[\w-]+|rehype-[\w-]+|mdast-[\w-]+|hast-[\w-]+|hastscript|unist-[\w-]+|vfile[\w-]*|micromark[\w-]*|yaml|zod|handlebars|pdf-lib|postcss[\w-]*|chokidar)(\/|$)/;
+
+/** Never bundled, even when a bundled package imports them. */
+const EXTERNAL = /^(puppeteer|puppeteer-core|piscina|harfbuzzjs|subset-font|hyphen|axe-core|vnu-jar|esbuild|md-to-pdf|fsevents|canvas)(\/|$)/;
+
+/** esbuild plugin: bundles what BUNDLED names and what bundled packages import; the rest stays external. */
+const choosePackages = {
+  name: 'choose-packages',
+  setup(build) {
+    build.onResolve({ filter: /^[^./]/ }, (args) => {
+      if (args.path.startsWith('node:') || EXTERNAL.test(args.path)) return { path: args.path, external: true };
+      const fromPackage = args.importer.includes(`${join('node_modules', '')}`);
+      if (fromPackage || BUNDLED.test(args.path)) return undefined;
+      return { path: args.path, external: true };
+    });
+  },
+};
 
 /** The compiled output folder. */
 export const COMPILED = join(root, 'node_modules', '.cache', 'brief', 'cli');
@@ -47,7 +61,7 @@ export async function compile() {
     // npm packages are bundled in: one file per chunk instead of hundreds of modules to resolve,
     // read and (for CommonJS) lex at every start. Packages that find files of their own beside
     // them (wasm, worker scripts, data files, a browser) stay external.
-    external: EXTERNAL,
+    plugins: [choosePackages],
     // Bundled CommonJS calls require(); give the ESM chunks one.
     banner: { js: "import { createRequire as __briefRequire } from 'node:module'; const require = __briefRequire(import.meta.url);" },
     sourcemap: 'linked',
