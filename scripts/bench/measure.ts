@@ -13,15 +13,36 @@ export function median(values: number[]): number {
 
 /** Runs a command to completion and returns its wall time in milliseconds; throws if it fails. */
 export async function timeCommand(command: string, args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<number> {
+  return (await measureCommand(command, args, options)).wallMs;
+}
+
+/** Wall time and CPU time (user + system, of the command and every process it waited for). */
+export interface Measured {
+  wallMs: number;
+  cpuMs: number;
+}
+
+/**
+ * Runs a command to completion under bash, whose `times` then reports the CPU time of everything
+ * the command ran and waited for (npm, node, Chrome and its helpers); throws if it fails.
+ */
+export async function measureCommand(command: string, args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<Measured> {
   const start = performance.now();
-  await new Promise<void>((resolve, reject) => {
-    const child = spawn(command, args, { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const script = '"$@" >/dev/null || exit $?; times >&2';
+  const { stderr, code } = await new Promise<{ stderr: string; code: number | null }>((resolve, reject) => {
+    const child = spawn('bash', ['-c', script, 'bench', command, ...args], { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${command} ${args.join(' ')} exited ${code}:\n${stderr}`))));
+    child.on('exit', (code) => resolve({ stderr, code }));
   });
-  return performance.now() - start;
+  const wallMs = performance.now() - start;
+  if (code !== 0) throw new Error(`${command} ${args.join(' ')} exited ${code}:\n${stderr}`);
+  // `times` prints the shell's own times, then its children's: "0m1.234s 0m0.567s".
+  const children = stderr.trimEnd().split('\n').at(-1)!;
+  const seconds = [...children.matchAll(/(\d+)m([\d.]+)s/g)].map((match) => Number(match[1]) * 60 + Number(match[2]));
+  if (seconds.length !== 2) throw new Error(`Could not read the CPU time of ${command}: ${children}`);
+  return { wallMs, cpuMs: (seconds[0]! + seconds[1]!) * 1000 };
 }
 
 /** A copy of this project in a temporary folder (node_modules linked), with only the given sources. */
@@ -45,8 +66,17 @@ export async function benchProject(sources: Record<string, string>): Promise<{ r
 /** One line of the report: a label, a median and how it compares. */
 export interface BenchRow {
   label: string;
+  /** Wall time of each run. */
   runsMs: number[];
+  /** CPU time of each run (user + system, child processes included), where measured. */
+  cpuMs?: number[];
   note?: string;
+}
+
+/** Adds one measured run to a row. */
+export function record(row: BenchRow, measured: Measured): void {
+  row.runsMs.push(measured.wallMs);
+  (row.cpuMs ??= []).push(measured.cpuMs);
 }
 
 /** Formats rows as an aligned table: median, min–max, and the ratio to the row named `against`. */
@@ -57,8 +87,9 @@ export function formatRows(rows: BenchRow[], against?: string): string {
     .map((row) => {
       const value = median(row.runsMs);
       const ratio = base && row !== base ? `  ${(value / median(base.runsMs)).toFixed(2)}× ${against}` : '';
+      const cpu = row.cpuMs?.length ? `  CPU ${String(Math.round(median(row.cpuMs))).padStart(5)} ms${base?.cpuMs?.length && row !== base ? ` (${(median(row.cpuMs) / median(base.cpuMs)).toFixed(2)}×)` : ''}` : '';
       const spread = row.runsMs.length > 1 ? `  (${Math.round(Math.min(...row.runsMs))}–${Math.round(Math.max(...row.runsMs))} ms, n=${row.runsMs.length})` : '';
-      return `  ${row.label.padEnd(width)}  ${String(Math.round(value)).padStart(6)} ms${spread}${ratio}${row.note ? `  ${row.note}` : ''}`;
+      return `  ${row.label.padEnd(width)}  ${String(Math.round(value)).padStart(6)} ms${spread}${cpu}${ratio}${row.note ? `  ${row.note}` : ''}`;
     })
     .join('\n');
 }

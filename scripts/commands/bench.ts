@@ -13,9 +13,9 @@ Measures brief's speed against baselines run on this machine in the same run, an
 and ratios (machines are noisy: compare ratios, not absolute figures across runs).
 
 Scenarios:
-  cold        a cold npm run build of the seed, vs a bare Chromium launch + print and md-to-pdf
+  cold        a cold npm run build of the seed, vs md-to-pdf and a bare Chromium launch + print
   watch       edit → HTML and edit → PDF in watch mode, vs a warm page.pdf() of the same HTML
-  nochange    a no-change npm run build (must not start Chrome), vs npm running an empty script
+  nochange    a no-change npm run build (must not start Chrome) and build --help, vs npm running an empty script
   batch       100 briefs from scratch vs md-to-pdf on the same files; peak memory; --jobs 1 to 4
 
 Options:
@@ -25,9 +25,9 @@ Options:
 type Scenario = (runs: number, log: (line: string) => void) => Promise<{ rows: BenchRow[]; against: string }>;
 
 const SCENARIOS: Record<string, { title: string; run: Scenario }> = {
-  cold: { title: 'Cold build of the seed brief (wall time, npm start included)', run: coldBuild },
+  cold: { title: 'Cold build of the seed brief (wall and CPU time, npm start included)', run: coldBuild },
   watch: { title: 'Watch mode: an edit to the seed brief until its outputs are rewritten', run: watchEdit },
-  nochange: { title: 'A no-change npm run build of the seed brief (wall time, npm start included)', run: noChange },
+  nochange: { title: 'Starting up: a no-change npm run build of the seed brief, and --help (wall and CPU time, npm start included)', run: noChange },
   batch: { title: '100 briefs the size of the seed, from scratch (wall time, peak memory of the process tree)', run: batch },
 };
 
