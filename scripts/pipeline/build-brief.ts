@@ -93,7 +93,7 @@ async function buildSteps(job: BriefJob, context: RunContext): Promise<BriefOutc
   file.data.labels = labels;
 
   // 4. The body: Markdown → HTML in a worker thread (render-body.ts, markdown.ts).
-  const rendered = await time('markdown', () => renderBody(context.markdown(), job, file, matter, labels, settings));
+  const rendered = await time('markdown', () => renderBody(context.markdown(), job, file, matter, labels, template.chartTheme, settings));
   if (hasErrors(file)) return outcome;
   file.data.headings = rendered.headings;
   file.data.keyPointsHtml = rendered.keyPointsHtml ?? undefined;

@@ -245,6 +245,7 @@ export async function createRunContext(settings: Settings, control: BuildControl
         {
           allowedRoots: [settings.sourceDir, settings.templatesDir, ...settings.inputs],
           maxImageBytes: settings.config.limits.max_image_bytes,
+          maxDataBytes: settings.config.limits.max_data_bytes,
           fetchTimeoutMs: settings.config.limits.fetch_timeout_ms,
           maxDepth: settings.config.limits.max_depth,
         },

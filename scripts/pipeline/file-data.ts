@@ -1,3 +1,4 @@
+import type { DrawnFigure } from './plugins/remark-charts.ts';
 import type { BriefMatter } from './schema.ts';
 
 /** A heading of the brief's body, in document order: the TOC, the outline check and the tests read these. */
@@ -12,6 +13,20 @@ export interface Heading {
 
 /** Words the template prints, in the brief's language (templates/<name>/labels.yaml). */
 export type Labels = Readonly<Record<string, string>>;
+
+/** What a cross-reference can point at: a numbered figure, table or section, by its id. */
+export interface Numbered {
+  kind: 'fig' | 'tbl' | 'sec';
+  /** "2", or "3.1" for a subsection. */
+  number: string;
+}
+
+/** A `@fig-…`/`@tbl-…`/`@sec-…` reference or a `{#…}` label, with where it is written. */
+export interface CrossrefMark {
+  label: string;
+  line: number;
+  column: number;
+}
 
 /** Per-brief facts the stages find and hand on; the one place their types are declared. */
 declare module 'vfile' {
@@ -36,5 +51,22 @@ declare module 'vfile' {
     dependencies: string[];
     /** Files whose existence the output depends on (briefs linked to), absolute paths. */
     probes: string[];
+    /** The template's chart theme, a Vega-Lite config (templates/<name>/chart-theme.json). */
+    chartTheme: Record<string, unknown>;
+    /** Charts drawn by remark-charts, for rehype-charts to place. */
+    charts: DrawnFigure[];
+    /** Numbered figures, tables and sections by id (rehype-figures, rehype-tables, rehype-crossrefs). */
+    numbered: Record<string, Numbered>;
+    /** References found by remark-crossrefs, by the source offset of their link. */
+    crossrefs: globalThis.Map<number, CrossrefMark>;
+  }
+}
+
+declare module 'hast' {
+  interface Data {
+    /** A figure made by rehype-charts: its caption, for rehype-figures to number and write. */
+    caption?: string;
+    /** The figure is numbered (it has a caption or a label). */
+    numbered?: boolean;
   }
 }

@@ -16,6 +16,8 @@ import { checkNesting } from './nesting.ts';
 import rehypeHyphenate from './plugins/rehype-hyphenate.ts';
 import { report } from './messages.ts';
 import type { BriefMatter } from './schema.ts';
+import rehypeCharts from './plugins/rehype-charts.ts';
+import rehypeCrossrefs from './plugins/rehype-crossrefs.ts';
 import rehypeEndnotes from './plugins/rehype-endnotes.ts';
 import rehypeFigures from './plugins/rehype-figures.ts';
 import rehypeHeadings from './plugins/rehype-headings.ts';
@@ -24,8 +26,11 @@ import rehypeKeyPoints from './plugins/rehype-key-points.ts';
 import rehypeCheckHeadings from './plugins/rehype-check-headings.ts';
 import rehypeLangSpans from './plugins/rehype-lang-spans.ts';
 import rehypeLinks from './plugins/rehype-links.ts';
+import remarkCharts from './plugins/remark-charts.ts';
 import remarkCheckFootnotes from './plugins/remark-check-footnotes.ts';
+import remarkCrossrefs from './plugins/remark-crossrefs.ts';
 import rehypeReportUnsafe from './plugins/rehype-report-unsafe.ts';
+import rehypeSourceNotes from './plugins/rehype-source-notes.ts';
 import rehypeTables from './plugins/rehype-tables.ts';
 import remarkDirectives from './plugins/remark-directives.ts';
 import { sanitizeSchema } from './plugins/sanitize-schema.ts';
@@ -40,6 +45,8 @@ export interface MarkdownOptions {
   fetchTimeoutMs: number;
   /** Deepest nesting accepted (see nesting.ts). */
   maxDepth: number;
+  /** Largest data file a chart may read, in bytes. */
+  maxDataBytes: number;
 }
 
 /** One brief's Markdown and what its rendering depends on: plain data, so it can cross to a worker. */
@@ -51,6 +58,8 @@ export interface RenderTask {
   value: string;
   matter: BriefMatter;
   labels: Labels;
+  /** The template's chart theme (a Vega-Lite config), if it has one. */
+  chartTheme?: Record<string, unknown>;
   trustHtml: boolean;
   /** Hosts remote images may be fetched from. */
   allowRemote: string[];
@@ -100,6 +109,7 @@ export async function renderMarkdown(processor: MarkdownProcessor, task: RenderT
   const file = new VFile({ path: task.path, value: task.value, ...(task.root ? { cwd: task.root } : {}) });
   file.data.matter = task.matter;
   file.data.labels = task.labels;
+  if (task.chartTheme) file.data.chartTheme = task.chartTheme;
   file.data.trustHtml = task.trustHtml;
   file.data.allowRemote = task.allowRemote;
   const result: RenderResult = { html: '', printHtml: null, checkHtml: null, keyPointsHtml: null, headings: [], dependencies: [], probes: [], messages: [] };
@@ -162,10 +172,16 @@ export function createMarkdownProcessor(options: MarkdownOptions): MarkdownProce
       .use(remarkFrontmatter, ['yaml'])
       .use(remarkGfm)
       .use(remarkDirective)
+      // Cross-references first among the plugins that read "@": @fig-, @tbl- and @sec- become
+      // links here, so a citation plugin after it never takes them for citation keys.
+      .use(remarkCrossrefs)
       // Our blocks become elements before the tree turns into HTML.
       .use(remarkDirectives)
       // Before remark-rehype drops notes nothing refers to.
       .use(remarkCheckFootnotes)
+      // Charts are drawn while the block's attributes (the fence's meta) are still in the tree;
+      // rehype-charts places them after the sanitizer.
+      .use(remarkCharts, { maxDataBytes: options.maxDataBytes })
       // Raw HTML is carried over as raw nodes, parsed by rehype-raw, then sanitized; footnote ids
       // are not prefixed because the sanitizer does not prefix ids either (see sanitize-schema.ts).
       .use(remarkRehype, { allowDangerousHtml: true, clobberPrefix: '', footnoteLabelTagName: 'h2', footnoteBackContent: '↑' })
@@ -177,10 +193,16 @@ export function createMarkdownProcessor(options: MarkdownOptions): MarkdownProce
       .use(rehypeSlug)
       .use(rehypeCheckHeadings)
       .use(rehypeLinks)
+      // After the sanitizer (it strips SVG) and before figures, which number charts with images.
+      .use(rehypeCharts)
       .use(rehypeFigures)
       .use(rehypeTables)
+      // After figures and tables exist as such, and before images replace placeholders.
+      .use(rehypeSourceNotes)
       // After figures: embedded images are data URLs the sanitizer never sees.
       .use(rehypeImages, { allowedRoots: options.allowedRoots, maxBytes: options.maxImageBytes, fetchTimeoutMs: options.fetchTimeoutMs })
+      // Once figures, tables and heading ids are final, and before key points leave the body.
+      .use(rehypeCrossrefs)
       .use(rehypeKeyPoints)
       .use(rehypeEndnotes)
       .use(rehypeLangSpans)

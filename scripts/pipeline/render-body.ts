@@ -9,16 +9,17 @@ import type { Settings } from './settings.ts';
 
 /**
  * Renders a brief's Markdown body to HTML in a worker thread (markdown.ts), with what the brief
- * and brief.config.yaml allow (raw HTML, remote images), and puts the worker's messages on the
+ * and brief.config.yaml allow (raw HTML, remote images) and the template's chart theme, and puts the worker's messages on the
  * brief's file with their places.
  */
-export async function renderBody(pool: MarkdownPool, job: BriefJob, file: VFile, matter: BriefMatter, labels: Labels, settings: Settings): Promise<RenderResult> {
+export async function renderBody(pool: MarkdownPool, job: BriefJob, file: VFile, matter: BriefMatter, labels: Labels, chartTheme: Record<string, unknown> | undefined, settings: Settings): Promise<RenderResult> {
   const rendered = await pool.render({
     path: job.source,
     root: settings.root,
     value: String(file.value),
     matter,
     labels,
+    chartTheme,
     trustHtml: matter.unsafe_html ?? settings.config.unsafe_html ?? false,
     allowRemote: matter.allow_remote ?? settings.config.allow_remote ?? [],
     print: settings.formats.has('pdf'),

@@ -18,6 +18,8 @@ export interface Template {
   css: { screen: string; print: string };
   /** Font families the CSS uses and where their files are. */
   fonts: FontFamily[];
+  /** The theme charts are drawn with: a Vega-Lite config (chart-theme.json), if the template has one. */
+  chartTheme: Record<string, unknown> | undefined;
   /** Labels for a language (its primary subtag), falling back to English. */
   labels(lang: string): Labels;
   /** Renders the layout with a view; throws TemplateRenderError with the template position. */
@@ -129,6 +131,8 @@ export async function loadTemplate(templatesDir: string, name: string): Promise<
   const labelsByLang = (entries.includes('labels.yaml') ? parseYaml(await read(labelsPath)) : {}) as Record<string, Record<string, string>>;
   const fontsPath = join(dir, 'fonts.yaml');
   const fonts = (entries.includes('fonts.yaml') ? parseYaml(await read(fontsPath)) : []) as FontFamily[];
+  const themePath = join(dir, 'chart-theme.json');
+  const chartTheme = entries.includes('chart-theme.json') ? readTheme(await read(themePath), themePath) : undefined;
 
   return {
     name,
@@ -136,6 +140,7 @@ export async function loadTemplate(templatesDir: string, name: string): Promise<
     files,
     css: { screen, print },
     fonts,
+    chartTheme,
     labels(lang) {
       const primary = lang.toLowerCase().split('-')[0]!;
       return { ...labelsByLang.en, ...labelsByLang[primary] };
@@ -148,6 +153,18 @@ export async function loadTemplate(templatesDir: string, name: string): Promise<
       }
     },
   };
+}
+
+/** A template's chart theme: a JSON object (a Vega-Lite config), else a template error at its line. */
+function readTheme(text: string, path: string): Record<string, unknown> {
+  let theme: unknown;
+  try {
+    theme = JSON.parse(text);
+  } catch (error) {
+    throw new TemplateError(`Template: chart-theme.json is not valid JSON: ${(error as Error).message}`, path, 1, 1);
+  }
+  if (theme === null || typeof theme !== 'object' || Array.isArray(theme)) throw new TemplateError('Template: chart-theme.json holds a Vega-Lite config, a JSON object.', path, 1, 1);
+  return theme as Record<string, unknown>;
 }
 
 function compile(handlebars: typeof Handlebars, source: string, path: string): Handlebars.TemplateDelegate {

@@ -6,6 +6,7 @@ import { TOOL_ROOT } from '../../scripts/paths.ts';
 export const markdownOptions: MarkdownOptions = {
   allowedRoots: [join(TOOL_ROOT, 'tests', 'fixtures'), join(TOOL_ROOT, 'templates')],
   maxImageBytes: 1024 * 1024,
+  maxDataBytes: 64 * 1024,
   fetchTimeoutMs: 2000,
   maxDepth: 48,
 };
@@ -18,6 +19,7 @@ export interface RenderOptions {
   allowRemote?: string[];
   lang?: string;
   print?: boolean;
+  chartTheme?: Record<string, unknown>;
 }
 
 /**
@@ -35,6 +37,7 @@ export async function renderBody(markdown: string, options: RenderOptions = {}) 
       trustHtml: options.trustHtml ?? false,
       allowRemote: options.allowRemote ?? [],
       print: options.print ?? false,
+      chartTheme: options.chartTheme,
     },
     markdownOptions,
   );

@@ -6,32 +6,48 @@ import { visit, SKIP } from 'unist-util-visit';
 const CAPTION = /^Table:\s*/;
 
 /**
- * Gives tables a caption and a frame: a paragraph `Table: …` just before a table becomes its
- * numbered <caption> ("Table 1. …"), and each table is wrapped in a scrolling frame for narrow
- * screens (a named region, focusable so a keyboard can scroll it). The header row repeats on every printed page through CSS (thead is a header group).
+ * Gives tables a caption and a frame: a paragraph `Table: …` just before a table (or, as Pandoc
+ * allows, just after one, unless it comes right before another table) becomes its numbered
+ * <caption> ("Table 1. …"), and each table is wrapped in a scrolling frame for narrow screens (a
+ * named region, focusable so a keyboard can scroll it). A caption's label (`{#tbl-x}`, which
+ * remark-crossrefs put on the paragraph as its id) becomes the table's id, and its number goes on
+ * file.data.numbered. The header row repeats on every printed page through CSS (thead is a
+ * header group).
  */
 export default function rehypeTables() {
   return (tree: Root, file: VFile) => {
     let count = 0;
     visit(tree, 'element', (node, index, parent) => {
       if (node.tagName !== 'table' || !parent || index === undefined) return;
-      const previous = previousElement(parent.children, index);
+      const before = previousElement(parent.children, index);
+      const after = nextElement(parent.children, index);
+      const captionBefore = before && isCaption(before.node) ? before : undefined;
+      // A caption after this table that is also right before the next one belongs to the next.
+      const captionAfter = !captionBefore && after && isCaption(after.node) && nextElement(parent.children, after.index)?.node.tagName !== 'table' ? after : undefined;
+      const paragraph = captionBefore ?? captionAfter;
       let captionId: string | undefined;
-      if (previous && previous.node.tagName === 'p' && CAPTION.test(toString(previous.node))) {
+      if (paragraph) {
         count++;
         const label = (file.data.labels?.table ?? 'Table {n}').replace('{n}', String(count));
-        const first = previous.node.children[0];
+        const first = paragraph.node.children[0];
         if (first?.type === 'text') first.value = first.value.replace(CAPTION, '');
+        const crossref = typeof paragraph.node.properties.id === 'string' && paragraph.node.properties.id.startsWith('tbl-') ? paragraph.node.properties.id : undefined;
+        if (crossref) {
+          node.properties.id = crossref;
+          (file.data.numbered ??= {})[crossref] = { kind: 'tbl', number: String(count) };
+        }
         node.properties.id ??= `table-${count}`;
         captionId = `${String(node.properties.id)}-caption`;
         node.children.unshift({
           type: 'element',
           tagName: 'caption',
           properties: { id: captionId },
-          children: [{ type: 'element', tagName: 'span', properties: { className: ['table-label'] }, children: [{ type: 'text', value: label }] }, { type: 'text', value: ' ' }, ...previous.node.children],
+          children: [{ type: 'element', tagName: 'span', properties: { className: ['table-label'] }, children: [{ type: 'text', value: label }] }, { type: 'text', value: ' ' }, ...paragraph.node.children],
         });
-        parent.children.splice(previous.index, index - previous.index);
-        index = previous.index;
+        if (captionBefore) {
+          parent.children.splice(captionBefore.index, index - captionBefore.index);
+          index = captionBefore.index;
+        } else parent.children.splice(index + 1, after!.index - index);
       }
       // A frame that scrolls must be reachable from the keyboard, and named for screen readers.
       const name = captionId ? { ariaLabelledBy: [captionId] } : { ariaLabel: uncaptionedName(node, file.data.labels?.table ?? 'Table {n}.') };
@@ -40,6 +56,19 @@ export default function rehypeTables() {
       return [SKIP, index + 1];
     });
   };
+}
+
+function isCaption(node: Element): boolean {
+  return node.tagName === 'p' && CAPTION.test(toString(node));
+}
+
+function nextElement(children: Root['children'], index: number): { node: Element; index: number } | undefined {
+  for (let at = index + 1; at < children.length; at++) {
+    const child = children[at]!;
+    if (child.type === 'text' && child.value.trim() === '') continue;
+    return child.type === 'element' ? { node: child, index: at } : undefined;
+  }
+  return undefined;
 }
 
 function previousElement(children: Root['children'], index: number): { node: Element; index: number } | undefined {
