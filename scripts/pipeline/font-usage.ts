@@ -143,8 +143,17 @@ interface ComputedFont {
   variables: Record<string, string>;
 }
 
+/** SVG presentation attributes that set the font (a chart's <text font-family="…">), as hast names them. */
+const PRESENTATION: Record<string, string> = { fontFamily: 'font-family', fontWeight: 'font-weight', fontStyle: 'font-style' };
+
 function computeStyle(element: Element, parent: ComputedFont, fromRules: Record<string, string>): ComputedFont {
-  const declared: Record<string, string> = { ...fromRules };
+  // Presentation attributes count as author rules of the lowest specificity: any CSS rule wins.
+  const presentation: Record<string, string> = {};
+  for (const [property, name] of Object.entries(PRESENTATION)) {
+    const value = element.properties[property];
+    if (typeof value === 'string' || typeof value === 'number') presentation[name] = String(value);
+  }
+  const declared: Record<string, string> = { ...presentation, ...fromRules };
   if (typeof element.properties.style === 'string') Object.assign(declared, parseDeclarations(element.properties.style));
   const variables = { ...parent.variables };
   for (const [name, value] of Object.entries(declared)) if (name.startsWith('--')) variables[name] = value;

@@ -7,7 +7,7 @@ const JAPANESE = /[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff01-\u
 const HAS_JAPANESE = new RegExp(JAPANESE.source);
 
 /** Elements whose text is not prose (or already carries a language). */
-const SKIP = new Set(['code', 'pre', 'kbd', 'samp', 'script', 'style']);
+const SKIP = new Set(['code', 'pre', 'kbd', 'samp', 'script', 'style', 'svg']);
 
 /**
  * Marks Japanese words inside a brief in another language with `<span lang="ja">`, so that
