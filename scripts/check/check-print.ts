@@ -113,7 +113,10 @@ function checkBreaks(file: VFile, { facts, layout }: PrintEvidence): void {
 }
 
 function checkFonts(file: VFile, { facts, bundledFonts, missing }: PrintEvidence): void {
+  // An SVG image whose text is in the computer's fonts was already named at its line (rehype-images).
+  const namedImage = file.messages.some((message) => message.ruleId === 'font-not-embedded' && message.line !== undefined && message.line > 1);
   for (const font of facts.fonts) {
+    if (namedImage && font.type !== 'Type3') continue;
     if (font.type === 'Type3') {
       report(file, 'warning', `The PDF draws text in a Type 3 font ("${font.name || 'unnamed'}"): shapes without real font data, which print blurred and read badly. A glyph was missing from the loaded fonts when Chrome printed.`, 'font-not-embedded', { line: 1, column: 1 });
     } else if (!font.embedded) {

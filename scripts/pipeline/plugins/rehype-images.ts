@@ -1,4 +1,6 @@
 import type { Element, Root } from 'hast';
+import { fromHtml } from 'hast-util-from-html';
+import { toString } from 'hast-util-to-string';
 import { readFile, realpath, stat } from 'node:fs/promises';
 import { extname, relative, resolve, sep } from 'node:path';
 import type { VFile } from 'vfile';
@@ -104,7 +106,12 @@ export default function rehypeImages(options: RehypeImagesOptions) {
           return;
         }
         dependencies.push(real);
-        image.properties.src = `data:${mime};base64,${(await readFile(real)).toString('base64')}`;
+        const bytes = await readFile(real);
+        if (mime === 'image/svg+xml') {
+          const text = unembeddableText(bytes.toString('utf8'));
+          if (text) report(file, 'warning', `SVG image "${src}" draws text ("${text}") in fonts the PDF cannot embed: an image cannot use the page's fonts, so its text prints in a font of this computer. Convert its text to outlines where it was made, or draw the chart from its data in a vega-lite block.`, 'font-not-embedded', at);
+        }
+        image.properties.src = `data:${mime};base64,${bytes.toString('base64')}`;
       }),
     );
   };
@@ -166,6 +173,24 @@ export function safeDecode(path: string): string {
   } catch {
     return path;
   }
+}
+
+/**
+ * The first text an SVG draws with fonts of the computer, if any: <text> that its own stylesheet
+ * does not bring a font for (@font-face). Text turned into outlines is paths, not <text>.
+ */
+function unembeddableText(svg: string): string | undefined {
+  const tree = fromHtml(svg, { fragment: true });
+  let styled = false;
+  let text: string | undefined;
+  visit(tree, 'element', (node) => {
+    if (node.tagName === 'style' && toString(node).includes('@font-face')) styled = true;
+    if (node.tagName === 'text' && text === undefined) {
+      const content = toString(node).trim();
+      if (content) text = content.length > 40 ? `${content.slice(0, 40)}…` : content;
+    }
+  });
+  return styled ? undefined : text;
 }
 
 /** Turns an image into a visible box that says which image is missing. */
