@@ -37,11 +37,13 @@ export async function drawChart(spec: TopLevelSpec, options: ChartOptions): Prom
     throw new ChartError(`Vega-Lite cannot compile the spec: ${messageOf(error)}`);
   }
   let view: View | undefined;
+  const refused: string[] = [];
   try {
-    view = new vega.View(vega.parse(compiled), { renderer: 'none', loader: REFUSING_LOADER, logger, locale: localeFor(localeOf(vega), options.lang) });
+    view = new vega.View(vega.parse(compiled), { renderer: 'none', loader: refusingLoader(refused), logger, locale: localeFor(options.lang) });
     await view.runAsync();
     const svg = await view.toSVG();
     // Vega logs a failed load or expression instead of throwing: such a chart would be drawn blank.
+    if (refused.length > 0) throw new ChartError(`the chart tries to load "${refused[0]}"; charts may only use data inline or from a CSV, TSV or JSON file beside the brief (data: {url: file.csv}), and no images or links`);
     if (errors.length > 0) throw new ChartError(errors[0]!);
     return { svg, warnings };
   } catch (error) {
@@ -52,21 +54,17 @@ export async function drawChart(spec: TopLevelSpec, options: ChartOptions): Prom
   }
 }
 
-/** Vega's loader, replaced: charts draw only the data brief has read and inlined. */
-const REFUSING_LOADER: Loader = {
-  load: (uri) => refuse(uri),
-  sanitize: (uri) => refuse(uri),
-  http: (uri) => refuse(uri),
-  file: (path) => refuse(path),
-};
-
-async function refuse(uri: string): Promise<never> {
-  throw new ChartError(`the chart tries to load "${uri}"; charts may only use data inline or from a CSV, TSV or JSON file beside the brief (data: {url: file.csv}), and no images or links.`);
-}
-
-/** vega's `locale(number, time)` (from vega-format): exported, but missing from its type declarations. */
-function localeOf(vega: object): (number?: object | null, time?: object | null) => LocaleFormatters {
-  return (vega as { locale: (number?: object | null, time?: object | null) => LocaleFormatters }).locale;
+/**
+ * Vega's loader, replaced: charts draw only the data brief has read and inlined. Vega logs a
+ * failed load as a warning and draws on without the data, so each refusal is also noted in
+ * `refused`, for drawChart to fail on.
+ */
+function refusingLoader(refused: string[]): Loader {
+  const refuse = async (uri: string): Promise<never> => {
+    refused.push(uri);
+    throw new ChartError(`charts load nothing ("${uri}")`);
+  };
+  return { load: refuse, sanitize: refuse, http: refuse, file: refuse };
 }
 
 /** A Vega logger that keeps warnings and errors instead of printing them. */
@@ -103,10 +101,11 @@ function messageOf(value: unknown): string {
  * Number and date formats for a language (d3-format and d3-time-format definitions); English
  * uses Vega's defaults. Japanese: grouping as in English, months and weekdays in Japanese.
  */
-function localeFor(locale: (number?: object | null, time?: object | null) => LocaleFormatters, lang: string): LocaleFormatters | undefined {
+function localeFor(lang: string): LocaleFormatters | undefined {
   const primary = lang.toLowerCase().split('-')[0];
-  const definition = LOCALES[primary ?? ''];
-  return definition ? locale(definition.number, definition.time) : undefined;
+  // vega-view reads the definitions ({number, time}) and builds the formatters itself; its type
+  // declarations say formatters.
+  return LOCALES[primary ?? ''] as LocaleFormatters | undefined;
 }
 
 const LOCALES: Record<string, { number: object; time: object }> = {

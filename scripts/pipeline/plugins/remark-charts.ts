@@ -33,6 +33,8 @@ export interface DrawnFigure {
 
 /** Data formats a chart may read, by file extension. */
 const FORMATS: Record<string, 'csv' | 'tsv' | 'json'> = { '.csv': 'csv', '.tsv': 'tsv', '.json': 'json' };
+/** Vega-Lite's marks, composite marks included (https://vega.github.io/vega-lite/docs/mark.html). */
+const MARKS = ['arc', 'area', 'bar', 'boxplot', 'circle', 'errorband', 'errorbar', 'geoshape', 'image', 'line', 'point', 'rect', 'rule', 'square', 'text', 'tick', 'trail'];
 /** Rows shown in the handout's data table; the rest are counted. */
 const TABLE_ROWS = 500;
 
@@ -82,6 +84,13 @@ async function drawBlock(block: Code, file: VFile, options: RemarkChartsOptions)
   const spec = document.toJS() as unknown;
   if (spec === null || typeof spec !== 'object' || Array.isArray(spec)) return error('A vega-lite block holds a Vega-Lite spec: a mapping such as {"mark": "bar", "data": …, "encoding": …}.', 'chart-spec');
   const specObject = spec as Record<string, unknown>;
+
+  // Vega-Lite does not check mark names itself: an unknown one fails deep inside it.
+  for (const mark of markNames(document.contents)) {
+    if (MARKS.includes(mark.name)) continue;
+    const near = closest(mark.name, MARKS);
+    return error(`Unknown mark "${mark.name}".${near ? ` Did you mean "${near}"?` : ''} Marks: ${MARKS.join(', ')}.`, 'chart-spec', where(mark.offset));
+  }
 
   // Data files: read from the brief's folder only, inlined as text for Vega to parse.
   const columns = new Set<string>();
@@ -216,6 +225,23 @@ function encodedFields(root: unknown): { field: string; type: string | undefined
     }
   };
   walk(root, false);
+  return found;
+}
+
+/** Each mark a spec names (`mark: bar` or `mark: {type: bar}`), with where it is written. */
+function markNames(root: unknown): { name: string; offset: number }[] {
+  const found: { name: string; offset: number }[] = [];
+  const walk = (node: unknown) => {
+    if (isSeq(node)) node.items.forEach(walk);
+    if (!isMap(node)) return;
+    for (const pair of node.items) {
+      const key = isScalar(pair.key) ? String(pair.key.value) : '';
+      const value: unknown = key === 'mark' && isMap(pair.value) ? pair.value.get('type', true) : pair.value;
+      if (key === 'mark' && isScalar(value) && typeof value.value === 'string') found.push({ name: value.value, offset: value.range?.[0] ?? 0 });
+      else walk(pair.value);
+    }
+  };
+  walk(root);
   return found;
 }
 

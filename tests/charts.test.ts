@@ -1,0 +1,183 @@
+import { readFile, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Browser } from 'puppeteer';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ChartError, drawChart } from '../scripts/pipeline/chart.ts';
+import { TOOL_ROOT } from '../scripts/paths.ts';
+import { renderBody } from './helpers/markdown.ts';
+import { letters, pdfFonts, pdfText } from './helpers/pdf.ts';
+import { createProject, type TempProject } from './helpers/project.ts';
+import { axeViolations, launchTestBrowser, nuHtmlCheck } from './helpers/validators.ts';
+
+const theme = JSON.parse(await readFile(join(TOOL_ROOT, 'templates', 'policy-brief', 'chart-theme.json'), 'utf8')) as Record<string, unknown>;
+const fixtures = join(TOOL_ROOT, 'tests', 'fixtures', 'charts');
+
+/** A vega-lite block as a brief writes it. */
+const block = (spec: string, meta = '{#fig-gdp caption="Real GDP growth"}') => `\`\`\`vega-lite ${meta}\n${spec}\n\`\`\`\n`;
+const bars = `description: Growth by year
+data:
+  values:
+    - {year: "2000", gdp: 2.8}
+    - {year: "2001", gdp: 1250.5}
+mark: bar
+encoding:
+  x: {field: year, type: ordinal}
+  y: {field: gdp, type: quantitative}`;
+
+describe('vega-lite blocks', () => {
+  it('draws a numbered figure: an accessible inline SVG with the caption and id of the block', async () => {
+    const { html, messages } = await renderBody(`Intro.\n\n${block(bars)}`, { chartTheme: theme });
+    expect(messages).toEqual([]);
+    expect(html).toMatch(/<figure class="figure chart" id="fig-gdp"><svg [^>]*class="chart-svg"[^>]*role="img" aria-label="Growth by year"/);
+    expect(html).toContain('<figcaption><span class="figure-label">Figure 1.</span> Real GDP growth</figcaption>');
+    // Text is real text in the theme's fonts, for the page's font subsetting to embed.
+    expect(html).toMatch(/<text [^>]*font-family="&#x22;Source Sans 3&#x22;, &#x22;Noto Sans JP&#x22;, sans-serif"[^>]*>2000<\/text>/);
+  });
+
+  it('offers the data as a table in a collapsed <details>, numbers in the brief\'s language', async () => {
+    const en = await renderBody(block(bars), { chartTheme: theme });
+    expect(en.html).toMatch(/<details class="chart-data"><summary>[^<]*Real GDP growth<\/summary>/);
+    expect(en.html).not.toMatch(/<details[^>]* open/);
+    expect(en.html).toContain('<td>1,250.5</td>');
+    const de = await renderBody(block(bars), { chartTheme: theme, lang: 'de' });
+    expect(de.html).toContain('<td>1.250,5</td>');
+  });
+
+  it('formats dates on a Japanese chart\'s axis in Japanese', async () => {
+    const spec = `description: 月別
+data: {values: [{month: "2020-01-01", v: 1}, {month: "2020-04-01", v: 3}, {month: "2020-07-01", v: 2}]}
+mark: line
+encoding:
+  x: {field: month, type: temporal, timeUnit: yearmonth, axis: {format: "%b"}}
+  y: {field: v, type: quantitative}`;
+    const { html, messages } = await renderBody(block(spec), { chartTheme: theme, lang: 'ja' });
+    expect(messages).toEqual([]);
+    expect(html).toMatch(/<text[^>]*>4月<\/text>/);
+  });
+
+  it('gives two charts on a page ids of their own', async () => {
+    const clipped = `description: Clipped
+data: {values: [{a: 1, b: 2}, {a: 2, b: 5}]}
+mark: {type: line, clip: true}
+encoding:
+  x: {field: a, type: quantitative, scale: {domain: [0, 1.5]}}
+  y: {field: b, type: quantitative}`;
+    const { html } = await renderBody(`${block(clipped, '{#fig-a caption="A"}')}\n${block(clipped, '{#fig-b caption="B"}')}`, { chartTheme: theme });
+    const ids = [...html.matchAll(/ id="([^"]+)"/g)].map((match) => match[1]);
+    expect(ids.filter((id) => id!.includes('clip')).length).toBeGreaterThanOrEqual(2);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const [, reference] of html.matchAll(/url\(#([^)]+)\)/g)) expect(ids).toContain(reference);
+  });
+
+  it('reads data from a CSV file beside the brief', async () => {
+    const spec = `description: GDP
+data: {url: gdp.csv}
+mark: line
+encoding:
+  x: {field: year, type: ordinal}
+  y: {field: growth, type: quantitative}`;
+    const { html, messages, dependencies } = await renderBody(block(spec), { chartTheme: theme, name: 'charts/brief.md' });
+    expect(messages).toEqual([]);
+    expect(html).toMatch(/<text[^>]*>2009<\/text>/);
+    expect(html).toContain('<td>−5.7</td>'.replace('−', '-'));
+    expect(dependencies).toContain(join(fixtures, 'gdp.csv'));
+  });
+
+  it('reports a missing data file at the block, with where it looked', async () => {
+    const spec = `data: {url: missing.csv}\nmark: bar\nencoding: {x: {field: a, type: nominal}}`;
+    const { messages, html } = await renderBody(`Intro.\n\n${block(spec)}`, { chartTheme: theme, name: 'charts/brief.md' });
+    expect(messages).toEqual(['4:7 Chart data "missing.csv" not found (looked for tests/fixtures/charts/missing.csv). Save it beside the brief. (chart-data)']);
+    expect(html).not.toContain('<svg');
+  });
+
+  it('reports a field the data lacks at the field, with the closest name', async () => {
+    const spec = `data: {url: gdp.csv}\nmark: line\nencoding:\n  x: {field: year, type: ordinal}\n  y: {field: grwth, type: quantitative}`;
+    const { messages } = await renderBody(`Intro.\n\n${block(spec)}`, { chartTheme: theme, name: 'charts/brief.md' });
+    expect(messages).toEqual(['8:14 Field "grwth" is not in the chart\'s data. Did you mean "growth"? Fields: year, growth. (chart-field)']);
+  });
+
+  it('reports a spec that is not JSON or YAML, and an unknown mark, at their places', async () => {
+    const broken = await renderBody(block('{"mark": "bar",\n "encoding": {'), { chartTheme: theme });
+    expect(broken.messages).toHaveLength(1);
+    expect(broken.messages[0]).toMatch(/^\d+:\d+ The chart's spec is neither valid JSON nor YAML: .*\(chart-spec\)$/);
+    const rejected = await renderBody(block('description: x\ndata: {values: [{a: 1}]}\nmark: piechart\nencoding: {x: {field: a, type: quantitative}}'), { chartTheme: theme });
+    expect(rejected.messages).toEqual([expect.stringMatching(/^4:7 Unknown mark "piechart"\. Marks: arc, area, bar, .* \(chart-spec\)$/)]);
+  });
+
+  it('reads no file outside the brief\'s folder and nothing from the network', async () => {
+    const outside = await renderBody(block('data: {url: ../map.png}\nmark: bar'), { chartTheme: theme, name: 'charts/brief.md' });
+    expect(outside.messages).toEqual([expect.stringMatching(/^2:7 Chart data "\.\.\/map\.png" is outside the brief's folder/)]);
+    const remote = await renderBody(block('data: {url: "https://example.org/gdp.csv"}\nmark: bar'), { chartTheme: theme, name: 'charts/brief.md' });
+    expect(remote.messages).toEqual([expect.stringMatching(/^2:7 Chart data "https:\/\/example\.org\/gdp\.csv" is not read: .*never the network\. \(chart-data\)$/)]);
+  });
+
+  it('gives Vega a loader that refuses every URL and file', async () => {
+    for (const url of ['https://example.org/gdp.csv', 'file:///etc/passwd', '/etc/passwd', 'gdp.csv']) {
+      const spec = { data: { url }, mark: 'point', encoding: { x: { field: 'a', type: 'quantitative' } } } as never;
+      await expect(drawChart(spec, { theme, lang: 'en' })).rejects.toThrow(ChartError);
+    }
+    const image = { data: { values: [{ a: 1 }] }, mark: 'image', encoding: { x: { field: 'a', type: 'quantitative' }, url: { value: 'https://example.org/x.png' } } } as never;
+    await expect(drawChart(image, { theme, lang: 'en' })).rejects.toThrow(/tries to load "https:\/\/example\.org\/x\.png"/);
+  });
+
+  it('warns about a chart with neither description nor caption', async () => {
+    const { messages } = await renderBody(block('data: {values: [{a: 1}]}\nmark: point\nencoding: {x: {field: a, type: quantitative}}', ''), { chartTheme: theme });
+    expect(messages).toEqual([expect.stringMatching(/^1:1 Chart has no text alternative: .*\(chart-name\)$/)]);
+  });
+});
+
+describe('source notes', () => {
+  it('sets a Source: paragraph after a figure or table as its note, kept with it', async () => {
+    const { html } = await renderBody(`${block(bars)}\nSource: Cabinet Office.\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n出典：財務省\n\nSource: not after a figure.\n`, { chartTheme: theme });
+    expect(html).toMatch(/<div class="with-source"><figure[\s\S]*<\/figure><details class="chart-data">[\s\S]*<\/details>\s*<p class="source-note">Source: Cabinet Office\.<\/p><\/div>/);
+    expect(html).toMatch(/<div class="with-source"><div class="table-wrap"[\s\S]*<\/table><\/div>\s*<p class="source-note"><span lang="ja">出典：財務省<\/span><\/p><\/div>/);
+    expect(html).toContain('<p>Source: not after a figure.</p>');
+  });
+});
+
+describe('a brief with two charts, in English and Japanese', () => {
+  let project: TempProject;
+  let browser: Browser;
+  let code: number;
+  let stderr: string;
+
+  beforeAll(async () => {
+    project = await createProject();
+    for (const name of await readdir(fixtures)) await project.write(`source/${name}`, await readFile(join(fixtures, name)));
+    [{ code, stderr }, browser] = await Promise.all([project.run(['check', '--strict']), launchTestBrowser()]);
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await project?.remove();
+  });
+
+  it('builds with no error and no warning', () => {
+    expect(stderr).not.toMatch(/ (error|warning) /);
+    expect(code).toBe(0);
+  });
+
+  it('embeds only the template\'s fonts, chart text included', async () => {
+    for (const name of ['en', 'ja']) {
+      const fonts = await pdfFonts(join(project.root, 'output', `${name}.pdf`));
+      expect(fonts.every((font) => font.embedded && /^[A-Z]{6}\+(SourceSerif4|SourceSans3|NotoSerifJP|NotoSansJP)-/.test(font.name))).toBe(true);
+    }
+  });
+
+  it('has the charts\' labels in the PDF\'s text, and references as numbers', async () => {
+    const en = await pdfText(join(project.root, 'output', 'en.pdf'));
+    expect(en).toContain('Exports (US$ billion)');
+    expect(en).toContain('North America');
+    expect(en).toContain('as Figure 1 shows');
+    expect(en).toContain('Table 1 lists');
+    expect(en).toMatch(/−5|−4/);
+    // pdftotext spaces Latin from Japanese: compare letters only.
+    const ja = letters(await pdfText(join(project.root, 'output', 'ja.pdf')));
+    for (const text of ['輸出額（10億ドル）', 'アジア', '（図1）', '表1のとおり', '2節で扱う']) expect(ja).toContain(letters(text));
+  });
+
+  it('writes handouts the Nu checker and axe accept', async () => {
+    const handouts = ['en', 'ja'].map((name) => join(project.root, 'output', `${name}.html`));
+    expect(await nuHtmlCheck(handouts)).toEqual([]);
+    for (const handout of handouts) expect(await axeViolations(browser, handout)).toEqual([]);
+  }, 30_000);
+});
