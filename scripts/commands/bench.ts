@@ -1,6 +1,7 @@
 import type { Io } from '../cli.ts';
 import { EXIT, UsageError } from '../errors.ts';
 import { batch } from '../bench/batch.ts';
+import { chartCost } from '../bench/chart-cost.ts';
 import { coldBuild } from '../bench/cold-build.ts';
 import { noChange } from '../bench/no-change.ts';
 import { watchEdit } from '../bench/watch-edit.ts';
@@ -17,6 +18,7 @@ Scenarios:
   watch       edit → HTML and edit → PDF in watch mode, vs a warm page.pdf() of the same HTML
   nochange    a no-change npm run build (must not start Chrome) and build --help, vs npm running an empty script
   batch       100 briefs from scratch vs md-to-pdf on the same files; peak memory; --jobs 1 to 4
+  chart       the seed with a vega-lite chart vs the same with the chart as an SVG image: Markdown stage (warm), cold build
 
 Options:
   --runs N     runs per measurement (default 5)
@@ -29,6 +31,7 @@ const SCENARIOS: Record<string, { title: string; run: Scenario }> = {
   watch: { title: 'Watch mode: an edit to the seed brief until its outputs are rewritten', run: watchEdit },
   nochange: { title: 'Starting up: a no-change npm run build of the seed brief, and --help (wall and CPU time, npm start included)', run: noChange },
   batch: { title: '100 briefs the size of the seed, from scratch (wall time, peak memory of the process tree)', run: batch },
+  chart: { title: 'What a chart costs: the seed brief with a vega-lite chart from a CSV, vs the same chart as an SVG image', run: chartCost },
 };
 
 /** `npm run bench`: runs the benchmark scenarios and prints their tables. */
