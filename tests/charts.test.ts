@@ -1,8 +1,12 @@
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser } from 'puppeteer';
+import { fromHtml } from 'hast-util-from-html';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { ChartError, drawChart } from '../scripts/pipeline/chart.ts';
+import { charactersByFace } from '../scripts/pipeline/font-usage.ts';
+import { resolveFaces, type FontFamily } from '../scripts/pipeline/fonts.ts';
 import { TOOL_ROOT } from '../scripts/paths.ts';
 import { renderBody } from './helpers/markdown.ts';
 import { letters, pdfFonts, pdfText } from './helpers/pdf.ts';
@@ -126,6 +130,40 @@ encoding:
   });
 });
 
+describe('the policy-brief chart theme', () => {
+  const luminance = (hex: string) => {
+    const [r, g, b] = [1, 3, 5].map((at) => Number.parseInt(hex.slice(at, at + 2), 16) / 255).map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
+    return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
+  };
+
+  it('has a palette with 3:1 contrast on white whose first four colours differ in grey', () => {
+    const palette = (theme.range as { category: string[] }).category;
+    for (const colour of palette) expect(1.05 / (luminance(colour) + 0.05), colour).toBeGreaterThanOrEqual(3);
+    const greys = palette.slice(0, 4).map(luminance).sort((a, b) => a - b);
+    for (let at = 1; at < greys.length; at++) expect(greys[at]! - greys[at - 1]!).toBeGreaterThan(0.05);
+  });
+
+  it('draws text in the template\'s sans faces: each SVG character counts for the face that draws it', async () => {
+    const families = parseYaml(await readFile(join(TOOL_ROOT, 'templates', 'policy-brief', 'fonts.yaml'), 'utf8')) as FontFamily[];
+    const faces = resolveFaces(families, TOOL_ROOT);
+    const { html } = await renderBody(block('description: 輸出\ndata: {values: [{地域: アジア, v: 1}]}\nmark: bar\nencoding:\n  y: {field: 地域, type: nominal}\n  x: {field: v, type: quantitative, title: Qz}'), { chartTheme: theme });
+    const svg = html.slice(html.indexOf('<svg'), html.indexOf('</svg>') + 6);
+    const usage = charactersByFace(fromHtml(`<body style="font-family: 'Source Serif 4', 'Noto Serif JP', serif">${svg}</body>`), [], faces);
+    const drawn = (family: string) => [...usage].filter(([face]) => face.family === family).flatMap(([, chars]) => [...chars]);
+    expect(drawn('Noto Sans JP')).toEqual(expect.arrayContaining(['ア', 'ジ']));
+    expect(drawn('Source Sans 3')).toContain('Q');
+    expect(drawn('Noto Serif JP')).not.toContain('ア');
+    expect(drawn('Source Serif 4')).not.toContain('Q');
+  });
+});
+
+describe('SVG images', () => {
+  it('names an SVG image whose text prints in the computer\'s fonts, at its line', async () => {
+    const { messages } = await renderBody('Text.\n\n![Growth](labelled.svg "Growth")\n\n![Growth](outlined.svg "Growth")\n', { name: 'charts/brief.md' });
+    expect(messages).toEqual(['3:1 SVG image "labelled.svg" draws text ("GDP growth") in fonts the PDF cannot embed: an image cannot use the page\'s fonts, so its text prints in a font of this computer. Convert its text to outlines where it was made, or draw the chart from its data in a vega-lite block. (font-not-embedded)']);
+  });
+});
+
 describe('source notes', () => {
   it('sets a Source: paragraph after a figure or table as its note, kept with it', async () => {
     const { html } = await renderBody(`${block(bars)}\nSource: Cabinet Office.\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n出典：財務省\n\nSource: not after a figure.\n`, { chartTheme: theme });
@@ -143,7 +181,7 @@ describe('a brief with two charts, in English and Japanese', () => {
 
   beforeAll(async () => {
     project = await createProject();
-    for (const name of await readdir(fixtures)) await project.write(`source/${name}`, await readFile(join(fixtures, name)));
+    for (const name of await readdir(fixtures)) if (!name.endsWith('.svg')) await project.write(`source/${name}`, await readFile(join(fixtures, name)));
     [{ code, stderr }, browser] = await Promise.all([project.run(['check', '--strict']), launchTestBrowser()]);
   }, 60_000);
   afterAll(async () => {

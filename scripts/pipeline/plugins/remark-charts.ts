@@ -84,6 +84,9 @@ async function drawBlock(block: Code, file: VFile, options: RemarkChartsOptions)
   const spec = document.toJS() as unknown;
   if (spec === null || typeof spec !== 'object' || Array.isArray(spec)) return error('A vega-lite block holds a Vega-Lite spec: a mapping such as {"mark": "bar", "data": …, "encoding": …}.', 'chart-spec');
   const specObject = spec as Record<string, unknown>;
+  // "container" sizes a chart to its element in a browser; drawn here there is none (it would be
+  // drawn 0 wide), so the theme's width applies, and CSS scales the SVG to the column.
+  for (const size of ['width', 'height']) if (specObject[size] === 'container') delete specObject[size];
 
   // Vega-Lite does not check mark names itself: an unknown one fails deep inside it.
   for (const mark of markNames(document.contents)) {
