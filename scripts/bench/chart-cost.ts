@@ -45,7 +45,7 @@ export async function chartCost(runs: number, log: (line: string) => void): Prom
     for (let warm = 0; warm < 3; warm++) await Promise.all([render(withChart), render(withImage)]);
     const warmChart: BenchRow = { label: 'Markdown stage, seed + 1 chart (warm)', runsMs: [] };
     const warmImage: BenchRow = { label: 'Markdown stage, seed + the chart as an SVG image (warm)', runsMs: [] };
-    for (let run = 0; run < Math.max(runs, 10); run++) {
+    for (let run = 0; run < Math.max(runs * 6, 30); run++) {
       warmChart.runsMs.push(await render(withChart));
       warmImage.runsMs.push(await render(withImage));
     }
