@@ -42,9 +42,9 @@ describe('vega-lite blocks', () => {
     const en = await renderBody(block(bars), { chartTheme: theme });
     expect(en.html).toMatch(/<details class="chart-data"><summary>[^<]*Real GDP growth<\/summary>/);
     expect(en.html).not.toMatch(/<details[^>]* open/);
-    expect(en.html).toContain('<td>1,250.5</td>');
+    expect(en.html).toContain('<td class="num">1,250.5</td>');
     const de = await renderBody(block(bars), { chartTheme: theme, lang: 'de' });
-    expect(de.html).toContain('<td>1.250,5</td>');
+    expect(de.html).toContain('<td class="num">1.250,5</td>');
   });
 
   it('formats dates on a Japanese chart\'s axis in Japanese', async () => {
@@ -83,7 +83,7 @@ encoding:
     const { html, messages, dependencies } = await renderBody(block(spec), { chartTheme: theme, name: 'charts/brief.md' });
     expect(messages).toEqual([]);
     expect(html).toMatch(/<text[^>]*>2009<\/text>/);
-    expect(html).toContain('<td>−5.7</td>'.replace('−', '-'));
+    expect(html).toContain('<td class="num">-5.7</td>');
     expect(dependencies).toContain(join(fixtures, 'gdp.csv'));
   });
 

@@ -76,10 +76,10 @@ function svgOf(chart: DrawnFigure, prefix: string): Element {
 /** The chart's data as a table inside a closed <details>. */
 function dataDetails(chart: DrawnFigure, summary: string): Element {
   const table = chart.table!;
-  const cell = (tagName: 'th' | 'td', text: string, scope?: string): Element => ({
+  const cell = (tagName: 'th' | 'td', text: string, column: number): Element => ({
     type: 'element',
     tagName,
-    properties: scope ? { scope } : {},
+    properties: { ...(tagName === 'th' ? { scope: 'col' } : {}), ...(table.numeric[column] ? { className: ['num'] } : {}) },
     children: [{ type: 'text', value: text }],
   });
   const children: ElementContent[] = [
@@ -89,8 +89,8 @@ function dataDetails(chart: DrawnFigure, summary: string): Element {
       tagName: 'table',
       properties: {},
       children: [
-        { type: 'element', tagName: 'thead', properties: {}, children: [{ type: 'element', tagName: 'tr', properties: {}, children: table.columns.map((column) => cell('th', column, 'col')) }] },
-        { type: 'element', tagName: 'tbody', properties: {}, children: table.rows.map((row) => ({ type: 'element', tagName: 'tr', properties: {}, children: row.map((value) => cell('td', value)) })) },
+        { type: 'element', tagName: 'thead', properties: {}, children: [{ type: 'element', tagName: 'tr', properties: {}, children: table.columns.map((column, index) => cell('th', column, index)) }] },
+        { type: 'element', tagName: 'tbody', properties: {}, children: table.rows.map((row) => ({ type: 'element', tagName: 'tr', properties: {}, children: row.map((value, index) => cell('td', value, index)) })) },
       ],
     },
   ];

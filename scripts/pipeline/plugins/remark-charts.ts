@@ -28,7 +28,7 @@ export interface DrawnFigure {
   name: string;
   svg: string;
   /** The chart's data, as the handout's table shows it (formatted in the brief's language). */
-  table: { columns: string[]; rows: string[][]; more: number } | undefined;
+  table: { columns: string[]; rows: string[][]; more: number; numeric: boolean[] } | undefined;
 }
 
 /** Data formats a chart may read, by file extension. */
@@ -305,7 +305,13 @@ function dataTable(rows: Record<string, unknown>[], types: Map<string, string>, 
     }
     return text;
   };
-  return { columns, rows: rows.slice(0, TABLE_ROWS).map((row) => columns.map((column) => cell(column, row[column]))), more: Math.max(0, rows.length - TABLE_ROWS) };
+  return {
+    columns,
+    rows: rows.slice(0, TABLE_ROWS).map((row) => columns.map((column) => cell(column, row[column]))),
+    more: Math.max(0, rows.length - TABLE_ROWS),
+    // Quantities are set right-aligned, so their digits line up.
+    numeric: columns.map((column) => types.get(column) === 'quantitative'),
+  };
 }
 
 /** The place in the brief of an offset into a fenced block's text (its content starts on the line after the fence). */
