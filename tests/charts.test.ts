@@ -2,6 +2,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser } from 'puppeteer';
 import { fromHtml } from 'hast-util-from-html';
+import { PDFDict, PDFDocument, PDFName } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { ChartError, drawChart } from '../scripts/pipeline/chart.ts';
@@ -211,6 +212,14 @@ describe('a brief with two charts, in English and Japanese', () => {
     // pdftotext spaces Latin from Japanese: compare letters only.
     const ja = letters(await pdfText(join(project.root, 'output', 'ja.pdf')));
     for (const text of ['輸出額（10億ドル）', 'アジア', '（図1）', '表1のとおり', '2節で扱う']) expect(ja).toContain(letters(text));
+  });
+
+  it('links each reference to its figure, table or section in the PDF', async () => {
+    const pdf = await PDFDocument.load(await readFile(join(project.root, 'output', 'en.pdf')));
+    const destinations = pdf.getPages().flatMap((page) =>
+      (page.node.Annots()?.asArray() ?? []).map((ref) => pdf.context.lookup(ref, PDFDict).get(PDFName.of('Dest'))).filter((dest): dest is PDFName => dest instanceof PDFName).map((dest) => dest.decodeText()),
+    );
+    expect(destinations).toEqual(expect.arrayContaining(['fig-gdp', 'fig-exports', 'tbl-partners', 'sec-trade']));
   });
 
   it('writes handouts the Nu checker and axe accept', async () => {
