@@ -122,7 +122,8 @@ async function drawBlock(block: Code, file: VFile, options: RemarkChartsOptions)
   // Every field the encodings name must be in the data, or made by a transform.
   const types = new Map<string, string>();
   if (columns.size > 0 && !hasTransform(specObject, ['pivot', 'flatten', 'lookup', 'fold'])) {
-    const known = new Set([...columns, ...derivedNames(specObject)]);
+    // "*" is every field (count of rows).
+    const known = new Set([...columns, ...derivedNames(specObject), '*']);
     for (const use of encodedFields(document.contents)) {
       if (use.type) types.set(use.field, use.type);
       if (known.has(use.field) || known.has(unescapedHead(use.field))) continue;
