@@ -102,9 +102,10 @@ encoding:
   });
 
   it('reports a spec that is not JSON or YAML, and an unknown mark, at their places', async () => {
-    const broken = await renderBody(block('{"mark": "bar",\n "encoding": {'), { chartTheme: theme });
-    expect(broken.messages).toHaveLength(1);
-    expect(broken.messages[0]).toMatch(/^\d+:\d+ The chart's spec is neither valid JSON nor YAML: .*\(chart-spec\)$/);
+    const json = await renderBody(block('{"mark": "bar"\n "encoding": {}}'), { chartTheme: theme });
+    expect(json.messages).toEqual(["3:2 The chart's spec is not valid JSON: Expected ',' or '}' after property value. (chart-spec)"]);
+    const yaml = await renderBody(block('mark: bar\nencoding: [x: 1'), { chartTheme: theme });
+    expect(yaml.messages).toEqual([expect.stringMatching(/^3:\d+ The chart's spec is neither valid JSON nor YAML: .*\(chart-spec\)$/)]);
     const rejected = await renderBody(block('description: x\ndata: {values: [{a: 1}]}\nmark: piechart\nencoding: {x: {field: a, type: quantitative}}'), { chartTheme: theme });
     expect(rejected.messages).toEqual([expect.stringMatching(/^4:7 Unknown mark "piechart"\. Marks: arc, area, bar, .* \(chart-spec\)$/)]);
   });

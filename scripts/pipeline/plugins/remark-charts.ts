@@ -74,9 +74,19 @@ async function drawBlock(block: Code, file: VFile, options: RemarkChartsOptions)
   if (meta.id !== undefined && !meta.id.startsWith('fig-')) return error(`A chart's label starts with "fig-" (found "#${meta.id}"): write {#fig-${meta.id}}.`, 'crossref-label');
   const caption = meta.values.caption?.trim() ?? '';
 
-  // JSON is YAML too: one parser reads both, with the place of every value.
-  const document = parseDocument(block.value, { prettyErrors: false, uniqueKeys: true });
+  // JSON is YAML too: one parser reads both, with the place of every value. A spec written as
+  // JSON is first read as JSON, whose errors say more about JSON than YAML's would.
   const where = (offset: number) => pointIn(block, offset);
+  if (block.value.trimStart().startsWith('{')) {
+    try {
+      JSON.parse(block.value);
+    } catch (caught) {
+      const message = (caught as Error).message;
+      const position = /at position (\d+)/.exec(message);
+      return error(`The chart's spec is not valid JSON: ${message.replace(/ in JSON at position \d+.*$/, '')}.`, 'chart-spec', where(position ? Number(position[1]) : block.value.length));
+    }
+  }
+  const document = parseDocument(block.value, { prettyErrors: false, uniqueKeys: true });
   if (document.errors.length > 0) {
     const first = document.errors[0]!;
     return error(`The chart's spec is neither valid JSON nor YAML: ${first.message.split('\n')[0]}.`, 'chart-spec', where(first.pos[0]));
