@@ -107,6 +107,7 @@ async function drawBlock(block: Code, file: VFile, options: RemarkChartsOptions)
 
   // Data files: read from the brief's folder only, inlined as text for Vega to parse.
   const columns = new Set<string>();
+  let columnsKnown = true;
   let tableRows: Record<string, unknown>[] | undefined;
   for (const { data, node } of dataSources(document.contents, specObject)) {
     const at = node ? where(node.range?.[0] ?? 0) : fence;
@@ -124,14 +125,13 @@ async function drawBlock(block: Code, file: VFile, options: RemarkChartsOptions)
       tableRows ??= rows;
     } else if (typeof data.values === 'string' || data.name !== undefined || data.sequence !== undefined) {
       // Inline text, named or generated data: columns unknown here, so fields are not checked.
-      columns.clear();
-      break;
+      columnsKnown = false;
     }
   }
 
   // Every field the encodings name must be in the data, or made by a transform.
   const types = new Map<string, string>();
-  if (columns.size > 0 && !hasTransform(specObject, ['pivot', 'flatten', 'lookup', 'fold'])) {
+  if (columnsKnown && columns.size > 0 && !hasTransform(specObject, ['pivot', 'flatten', 'lookup', 'fold'])) {
     // "*" is every field (count of rows).
     const known = new Set([...columns, ...derivedNames(specObject), '*']);
     for (const use of encodedFields(document.contents)) {
