@@ -4,7 +4,7 @@ import { drawChart } from '../pipeline/chart.ts';
 import { createMarkdownProcessor, renderMarkdown, type MarkdownOptions } from '../pipeline/markdown.ts';
 import { briefMatterSchema } from '../pipeline/schema.ts';
 import { TOOL_ROOT } from '../paths.ts';
-import { benchProject, median, timeCommand, type BenchRow } from './measure.ts';
+import { benchProject, measureCommand, median, record, timeCommand, type BenchRow } from './measure.ts';
 
 const GDP = 'year,growth\n2000,2.8\n2001,0.4\n2002,0.1\n2003,1.5\n2004,2.2\n2005,1.8\n2006,1.4\n2007,1.5\n2008,-1.2\n2009,-5.7\n2010,4.1\n';
 const SPEC = `description: Annual real GDP growth in percent, 2000 to 2010.
@@ -39,15 +39,17 @@ export async function chartCost(runs: number, log: (line: string) => void): Prom
     const matter = briefMatterSchema.parse({ title: 'Bench', lang: 'en' });
     const render = async (value: string) => {
       const start = performance.now();
+      const cpu = process.cpuUsage();
       await renderMarkdown(processor, { path: join(source, 'brief.md'), value, matter, labels: {}, chartTheme: theme, trustHtml: false, allowRemote: [], print: true }, options);
-      return performance.now() - start;
+      const used = process.cpuUsage(cpu);
+      return { wallMs: performance.now() - start, cpuMs: (used.user + used.system) / 1000 };
     };
     for (let warm = 0; warm < 3; warm++) await Promise.all([render(withChart), render(withImage)]);
     const warmChart: BenchRow = { label: 'Markdown stage, seed + 1 chart (warm)', runsMs: [] };
     const warmImage: BenchRow = { label: 'Markdown stage, seed + the chart as an SVG image (warm)', runsMs: [] };
     for (let run = 0; run < Math.max(runs * 6, 30); run++) {
-      warmChart.runsMs.push(await render(withChart));
-      warmImage.runsMs.push(await render(withImage));
+      record(warmChart, await render(withChart));
+      record(warmImage, await render(withImage));
     }
 
     // Cold: the whole build, HTML and PDF, in a fresh process.
@@ -59,11 +61,12 @@ export async function chartCost(runs: number, log: (line: string) => void): Prom
       for (let run = 0; run < runs; run++) {
         log(`  chart: ${row.label}, run ${run + 1} of ${runs}`);
         await rm(join(project.root, 'output'), { recursive: true, force: true });
-        row.runsMs.push(await timeCommand('npm', ['run', 'build'], { cwd: project.root }));
+        record(row, await measureCommand('npm', ['run', 'build'], { cwd: project.root }));
       }
     }
-    // Each pair differs only by the chart: the difference is what the chart costs.
-    const cost = (chart: BenchRow, image: BenchRow) => `the chart costs ${Math.round(median(chart.runsMs) - median(image.runsMs))} ms`;
+    // Each pair differs only by the chart: the difference is what the chart costs (CPU time is
+    // the steadier figure on a shared machine).
+    const cost = (chart: BenchRow, image: BenchRow) => `the chart costs ${Math.round(median(chart.runsMs) - median(image.runsMs))} ms wall, ${Math.round(median(chart.cpuMs!) - median(image.cpuMs!))} ms CPU`;
     warmChart.note = cost(warmChart, warmImage);
     coldChart.note = cost(coldChart, coldImage);
     return { rows: [warmChart, warmImage, coldChart, coldImage], against: 'none (pairs compared in the notes)' };
