@@ -1,5 +1,6 @@
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { parse } from 'yaml';
 import { drawChart } from '../pipeline/chart.ts';
 import { createMarkdownProcessor, renderMarkdown, type MarkdownOptions } from '../pipeline/markdown.ts';
 import { briefMatterSchema } from '../pipeline/schema.ts';
@@ -30,7 +31,6 @@ export async function chartCost(runs: number, log: (line: string) => void): Prom
     const source = join(project.root, 'source');
     await writeFile(join(source, 'gdp.csv'), GDP);
     const inline = SPEC.replace('data: {url: gdp.csv}', `data: {values: ${JSON.stringify(GDP)}, format: {type: csv}}`);
-    const { parse } = await import('yaml');
     await writeFile(join(source, 'chart.svg'), (await drawChart(parse(inline) as never, { theme, lang: 'en' })).svg);
 
     // Warm: the Markdown stage alone, as a worker runs it for each brief.
