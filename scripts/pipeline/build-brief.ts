@@ -1,6 +1,7 @@
 import { join, posix } from 'node:path';
 import type { VFile } from 'vfile';
 import { TOOL_ROOT } from '../paths.ts';
+import { mergeBrand } from './brand.ts';
 import type { BrowserPool } from './browser.ts';
 import { checkPageLinks } from './check-page-links.ts';
 import type { BriefJob } from './discover.ts';
@@ -116,6 +117,7 @@ async function buildSteps(job: BriefJob, context: RunContext): Promise<BriefOutc
       outputs: { html: posix.basename(job.outputs.html), pdf: wantPdf ? posix.basename(job.outputs.pdf) : null },
       url,
       generator: settings.generator,
+      brand: mergeBrand(settings.brand, template.brand),
     });
   const draft = page('html', rendered.html, tocEntries(headings, null), '');
   if (draft === undefined) return outcome;
@@ -130,7 +132,7 @@ async function buildSteps(job: BriefJob, context: RunContext): Promise<BriefOutc
   // digits and hyphens (page-fonts.ts, fonts.ts).
   const fontCache = join(settings.cacheDir, 'fonts');
   const { faces, usage } = await time('fonts', () => pageFonts(draftTree, stylesheets, templateFaces(context.faces, template, TOOL_ROOT), fontCache));
-  outcome.inputs = [...template.files, ...rendered.dependencies, ...faces.map((face) => face.path)];
+  outcome.inputs = [...template.files, ...rendered.dependencies, ...faces.map((face) => face.path), ...(settings.brand.logo ? [settings.brand.logo.path] : [])];
   const fonts = settings.formats.has('html') ? await time('fonts', () => fontFaceCss(usage, fontCache)) : '';
 
   // 8. The handout. It shows a contents list when the PDF has one. It is written first (it is

@@ -28,6 +28,7 @@ import remarkCheckFootnotes from './plugins/remark-check-footnotes.ts';
 import rehypeReportUnsafe from './plugins/rehype-report-unsafe.ts';
 import rehypeTables from './plugins/rehype-tables.ts';
 import remarkDirectives from './plugins/remark-directives.ts';
+import remarkTypography from './plugins/remark-typography.ts';
 import { sanitizeSchema } from './plugins/sanitize-schema.ts';
 
 /** What the processor needs for a whole run (the same for every brief). */
@@ -166,6 +167,9 @@ export function createMarkdownProcessor(options: MarkdownOptions): MarkdownProce
       .use(remarkDirectives)
       // Before remark-rehype drops notes nothing refers to.
       .use(remarkCheckFootnotes)
+      // On the Markdown tree, where code is its own node: quotes and dashes never reach code.
+      // Raw HTML is not text here either, so what an author writes inside tags stays as written.
+      .use(remarkTypography)
       // Raw HTML is carried over as raw nodes, parsed by rehype-raw, then sanitized; footnote ids
       // are not prefixed because the sanitizer does not prefix ids either (see sanitize-schema.ts).
       .use(remarkRehype, { allowDangerousHtml: true, clobberPrefix: '', footnoteLabelTagName: 'h2', footnoteBackContent: '↑' })

@@ -1,12 +1,17 @@
 import Handlebars from 'handlebars';
 import { readdir, readFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
-import type { VFile } from 'vfile';
+import { basename, dirname, join } from 'node:path';
+import { VFile } from 'vfile';
 import { parse as parseYaml } from 'yaml';
 import { BriefError } from '../errors.ts';
+import { resolveBrand, type ResolvedBrand } from './brand.ts';
 import type { Labels } from './file-data.ts';
 import type { FontFamily } from './fonts.ts';
 import { placeOf, report } from './messages.ts';
+import { brandSchema } from './schema.ts';
+import { embedCssAssets, embedMarkupAssets, type TemplateAssets } from './template-assets.ts';
+import { validate } from './validate.ts';
+import { parseYaml as parsePositionedYaml } from './yaml.ts';
 
 /** A template folder, compiled: templates/<name>/{layout.hbs, partials/*.hbs, *.css, labels.yaml, fonts.yaml}. */
 export interface Template {
@@ -18,6 +23,8 @@ export interface Template {
   css: { screen: string; print: string };
   /** Font families the CSS uses and where their files are. */
   fonts: FontFamily[];
+  /** The template's own brand.yaml (logo embedded), which wins over brief.config.yaml's brand; undefined without one. */
+  brand: ResolvedBrand | undefined;
   /** Labels for a language (its primary subtag), falling back to English. */
   labels(lang: string): Labels;
   /** Renders the layout with a view; throws TemplateRenderError with the template position. */
@@ -104,23 +111,27 @@ export async function loadTemplate(templatesDir: string, name: string): Promise<
     files.push(path);
     return readFile(path, 'utf8');
   };
+  // Images and backgrounds the template names load like a brief's own: embedded at load time.
+  const assets: TemplateAssets = { dir, root: dirname(templatesDir), files };
+  const readMarkup = async (path: string) => embedMarkupAssets(await read(path), path, assets);
 
   const partialsDir = join(dir, 'partials');
   const partialNames = (await readdir(partialsDir).catch(() => [] as string[])).filter((file) => file.endsWith('.hbs')).sort();
   for (const file of partialNames) {
     const path = join(partialsDir, file);
-    handlebars.registerPartial(basename(file, '.hbs'), compile(handlebars, await read(path), path));
+    handlebars.registerPartial(basename(file, '.hbs'), compile(handlebars, await readMarkup(path), path));
   }
   const layoutPath = join(dir, 'layout.hbs');
-  const layout = compile(handlebars, await read(layoutPath).catch(() => {
+  const layoutSource = await read(layoutPath).catch(() => {
     throw new TemplateError(`Template "${name}" has no layout.hbs. Every template folder needs one.`, layoutPath, 1, 1, 'template-incomplete');
-  }), layoutPath);
+  });
+  const layout = compile(handlebars, await embedMarkupAssets(layoutSource, layoutPath, assets), layoutPath);
 
   const entries = (await readdir(dir)).sort();
   let screen = '';
   let print = '';
   for (const file of entries.filter((entry) => entry.endsWith('.css'))) {
-    const text = await read(join(dir, file));
+    const text = await embedCssAssets(await read(join(dir, file)), join(dir, file), assets);
     if (file === 'print.css') print += text;
     else screen += text;
   }
@@ -130,12 +141,16 @@ export async function loadTemplate(templatesDir: string, name: string): Promise<
   const fontsPath = join(dir, 'fonts.yaml');
   const fonts = (entries.includes('fonts.yaml') ? parseYaml(await read(fontsPath)) : []) as FontFamily[];
 
+  const brand = entries.includes('brand.yaml') ? await loadBrand(join(dir, 'brand.yaml'), dir, templatesDir, read) : undefined;
+  if (brand?.logo) files.push(brand.logo.path);
+
   return {
     name,
     dir,
     files,
     css: { screen, print },
     fonts,
+    brand,
     labels(lang) {
       const primary = lang.toLowerCase().split('-')[0]!;
       return { ...labelsByLang.en, ...labelsByLang[primary] };
@@ -148,6 +163,21 @@ export async function loadTemplate(templatesDir: string, name: string): Promise<
       }
     },
   };
+}
+
+/**
+ * A template's brand.yaml: the same fields as brand: in brief.config.yaml, validated with
+ * positions; the first problem is a TemplateError at its line in brand.yaml.
+ */
+async function loadBrand(path: string, dir: string, templatesDir: string, read: (path: string) => Promise<string>): Promise<ResolvedBrand> {
+  const text = await read(path);
+  const file = new VFile({ path, value: text, cwd: dirname(templatesDir) });
+  const yaml = parsePositionedYaml(file, text, { firstLine: 1, rule: 'template-brand', maxAliasCount: 100 });
+  const brand = yaml ? validate(brandSchema, yaml, file, { noun: 'Brand field', rule: 'template-brand', unknownRule: 'template-brand' }) : undefined;
+  const resolved = brand && yaml ? await resolveBrand(brand, dir, file, yaml.locate, []) : undefined;
+  const problem = file.messages.find((message) => message.fatal === true) ?? (resolved ? undefined : file.messages[0]);
+  if (problem || !resolved) throw new TemplateError(problem?.reason ?? 'brand.yaml could not be read.', path, problem?.line ?? 1, problem?.column ?? 1, problem?.ruleId ?? 'template-brand');
+  return resolved;
 }
 
 function compile(handlebars: typeof Handlebars, source: string, path: string): Handlebars.TemplateDelegate {
