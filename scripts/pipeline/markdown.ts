@@ -26,6 +26,7 @@ import rehypeLangSpans from './plugins/rehype-lang-spans.ts';
 import rehypeLinks from './plugins/rehype-links.ts';
 import remarkCheckFootnotes from './plugins/remark-check-footnotes.ts';
 import rehypeReportUnsafe from './plugins/rehype-report-unsafe.ts';
+import rehypeSourceNotes from './plugins/rehype-source-notes.ts';
 import rehypeTables from './plugins/rehype-tables.ts';
 import remarkDirectives from './plugins/remark-directives.ts';
 import remarkTypography from './plugins/remark-typography.ts';
@@ -183,6 +184,8 @@ export function createMarkdownProcessor(options: MarkdownOptions): MarkdownProce
       .use(rehypeLinks)
       .use(rehypeFigures)
       .use(rehypeTables)
+      // After figures and tables exist: their source notes move inside them.
+      .use(rehypeSourceNotes)
       // After figures: embedded images are data URLs the sanitizer never sees.
       .use(rehypeImages, { allowedRoots: options.allowedRoots, maxBytes: options.maxImageBytes, fetchTimeoutMs: options.fetchTimeoutMs })
       .use(rehypeKeyPoints)
