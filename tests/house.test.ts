@@ -79,7 +79,7 @@ date: 2009-09
 
 beforeAll(async () => {
   project = await createProject();
-  await project.write('brief.config.yaml', `brand:\n  logo:\n    src: logo.png\n    alt: House Institute\n  colors:\n    primary: "${BRAND_PRIMARY}"\n    accent: "#1d5c4b"\n`);
+  await project.write('brief.config.yaml', `brand:\n  logo:\n    src: logo.png\n    alt: House Institute\n  colors:\n    primary: "${BRAND_PRIMARY}"\n    accent: "#1d5c4b"\n  fonts:\n    headings: "@fontsource/ibm-plex-sans"\n`);
   await project.write('logo.png', await readFile(join(TOOL_ROOT, 'tests', 'fixtures', 'map.png')));
   await project.write('source/trade.md', trade);
   await project.write('source/ja.md', japanese);
@@ -171,7 +171,7 @@ describe('branding from brief.config.yaml', () => {
 
   it('sets the brand colors as CSS custom properties the template uses', async () => {
     const html = await project.read('output/trade.html');
-    expect(html).toContain(`:root{--brand-primary:${BRAND_PRIMARY};--brand-accent:#1d5c4b}`);
+    expect(html).toContain(`:root{--brand-primary:${BRAND_PRIMARY};--brand-accent:#1d5c4b;--brand-heading-font:`);
     // Printed: the masthead rule and the title are in the house color.
     const { stdout } = await run('pdftoppm', ['-r', '30', '-f', '1', '-l', '1', '-png', output('trade.pdf')], { encoding: 'buffer', maxBuffer: 32 * 1024 * 1024 });
     const png = PNG.sync.read(stdout);
@@ -181,6 +181,14 @@ describe('branding from brief.config.yaml', () => {
       if (Math.abs(png.data[index]! - r) + Math.abs(png.data[index + 1]! - g) + Math.abs(png.data[index + 2]! - b) < 40) near++;
     }
     expect(near).toBeGreaterThan(200);
+  });
+
+  it('embeds house fonts named by their fontsource package, Japanese falling back to Noto', async () => {
+    const { stdout } = await run('pdffonts', [output('trade.pdf')]);
+    expect(stdout).toMatch(/\+IBMPlexSans-Bold\s+CID TrueType\s+Identity-H\s+yes/);
+    const html = await project.read('output/trade.html');
+    expect(html).toContain('--brand-heading-font:"IBM Plex Sans","Noto Sans JP",sans-serif');
+    expect(html).toMatch(/@font-face\{font-family:"IBM Plex Sans";font-style:normal;font-weight:700;/);
   });
 
   it('prints the organization once a page: in the footer, never in the running header', async () => {

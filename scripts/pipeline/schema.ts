@@ -66,13 +66,13 @@ export const brandSchema = z.object({
     .meta({ example: { primary: '#12355b', accent: '#b31942' } }),
   fonts: z
     .object({
-      text: text.optional().describe('Font family of the body text: a family the template\'s fonts.yaml lists (a fontsource package can be added there).'),
-      headings: text.optional().describe('Font family of headings, masthead and captions.'),
+      text: text.optional().describe('Font of the body text: a fontsource package (@fontsource/ibm-plex-serif, installed with npm) or a family the template\'s fonts.yaml lists.'),
+      headings: text.optional().describe('Font of headings, masthead, tables and captions, named the same way.'),
     })
     .optional()
-    .describe('House fonts, by family name; the Japanese fallback (Noto Serif JP / Noto Sans JP) follows each.')
-    .meta({ example: { text: 'Source Serif 4', headings: 'Source Sans 3' } }),
-  running_header: text.optional().describe('Running header of pages 2 on: a pattern of {title}, {series}, {number}, {organization}, {date}, {authors}. Default: "{title}".').meta({ example: '{series} {number} · {title}' }),
+    .describe('House fonts. A fontsource package\'s Latin files are embedded in the weights 400, 600 and 700; Japanese text falls back to Noto Serif JP / Noto Sans JP.')
+    .meta({ example: { headings: '@fontsource/ibm-plex-sans' } }),
+  running_header: text.optional().describe('Running header of pages 2 on: a pattern of {title}, {series} (with its number), {number}, {organization}, {date}, {authors}. Default: "{title}".').meta({ example: '{series} · {title}' }),
   running_footer: text.optional().describe('Running footer, beside "Page X of Y". Default: "{organization} · {date}". The organization should print once a page: in the header or the footer.').meta({ example: '{organization}' }),
 });
 

@@ -97,7 +97,7 @@ export function buildView(input: ViewInput): BriefView {
   const number = matter.number ?? null;
   const seriesNumber = number ? fill(labels.series_number ?? '{series} No. {number}', { series, number }) : series;
   const brand = input.brand;
-  const running = { title: matter.title, series, number: number ? seriesNumber : '', organization: organization ?? '', date: date?.text ?? '', authors: names };
+  const running = { title: matter.title, series: seriesNumber, number: number ?? '', organization: organization ?? '', date: date?.text ?? '', authors: names };
   const keyPointsHtml = input.body.keyPointsHtml;
   const keyPoints = matter.key_points.length > 0 || keyPointsHtml ? { items: matter.key_points, html: keyPointsHtml } : null;
   return {
