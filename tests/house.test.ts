@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TOOL_ROOT } from '../scripts/paths.ts';
 import { briefMatterSchema, configSchema } from '../scripts/pipeline/schema.ts';
 import { buildView, type ViewInput } from '../scripts/pipeline/view.ts';
+import { contrastRatio } from '../scripts/check/check-brand.ts';
 import { createProject, type TempProject } from './helpers/project.ts';
 import { pdfInfo, pdfText } from './helpers/pdf.ts';
 
@@ -257,6 +258,30 @@ describe('typography', () => {
     expect(median).toBeGreaterThanOrEqual(65);
     expect(median).toBeLessThanOrEqual(75);
     expect(sorted.filter((length) => length > 78), sorted.join(' ')).toEqual([]);
+  });
+});
+
+describe('npm run check on brand colors', () => {
+  it('measures contrast as WCAG 2 does', () => {
+    expect(contrastRatio('#000000', '#ffffff')).toBeCloseTo(21, 5);
+    expect(contrastRatio('#767676', '#fff')).toBeGreaterThanOrEqual(4.5);
+    expect(contrastRatio('#777777', '#ffffff')).toBeLessThan(4.5);
+  });
+
+  it('reports a brand color too light for text, at its line in brief.config.yaml', async () => {
+    const pale = await createProject({
+      'brief.config.yaml': 'brand:\n  colors:\n    primary: "#12355b"\n    accent: "#f4a6b8"\n',
+      'source/a.md': '---\ntitle: A\ndate: 2024-05-01\n---\n\nText.\n',
+    });
+    try {
+      const result = await pale.run(['check', '--format', 'json']);
+      expect(result.code).toBe(1);
+      const report = JSON.parse(result.stdout) as { messages: { file: string; line: number; column: number; rule: string; message: string }[] };
+      expect(report.messages.map((message) => `${message.file}:${message.line}:${message.column} ${message.rule}`)).toEqual(['brief.config.yaml:4:13 brand-contrast']);
+      expect(report.messages[0]!.message).toContain('"#f4a6b8" has a contrast of 1.');
+    } finally {
+      await pale.remove();
+    }
   });
 });
 
