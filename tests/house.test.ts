@@ -315,6 +315,21 @@ describe('files a brand or a template names', () => {
       expect(built.stderr).toBe('');
       expect(await custom.read('output/a.html')).toMatch(/<img class="seal" src="data:image\/png;base64,[^"]+" alt="Seal">/);
 
+      // A template's own brand.yaml wins over the config's, its logo read beside it.
+      await writeFile(join(custom.root, 'templates', 'house', 'brand.yaml'), 'logo:\n  src: seal.png\n  alt: The house seal\ncolors:\n  primary: "#2b4a1f"\n');
+      const branded = await custom.run(['build']);
+      expect(branded.code, branded.stderr).toBe(0);
+      const page = await custom.read('output/a.html');
+      expect(page).toContain(':root{--brand-primary:#2b4a1f}');
+      expect(page).toMatch(/<img class="logo" src="data:image\/png;base64,[^"]+" alt="The house seal">/);
+      await writeFile(join(custom.root, 'templates', 'house', 'brand.yaml'), 'colors:\n  primary: "#2b4a1f"\nlogo:\n  src: lost.svg\n  alt: Seal\n');
+      const lost = await custom.run(['build']);
+      expect(lost.code).toBe(1);
+      expect(lost.stderr.split('\n').filter((line) => line.includes('lost.svg'))).toEqual([
+        'templates/house/brand.yaml:4:8 error Logo "lost.svg" not found (looked for templates/house/lost.svg). Put the file beside templates/house/brand.yaml, or correct brand.logo.src. (brand-logo)',
+      ]);
+      await writeFile(join(custom.root, 'templates', 'house', 'brand.yaml'), 'colors:\n  primary: "#2b4a1f"\n');
+
       await writeFile(masthead, `\n<img class="seal" src="gone.png" alt="Seal">\n${original}`);
       const broken = await custom.run(['build']);
       expect(broken.code).toBe(1);

@@ -32,7 +32,7 @@ export interface BriefView {
   /** The series with its number, as the masthead and citation print it: "Policy Brief No. 12". */
   seriesNumber: string;
   /** The house look: the logo (embedded) and the CSS custom properties of brand colors and fonts. */
-  brand: { logo: { src: string; alt: string } | null; css: string };
+  brand: { logo: { src: string; alt: string; namesOrganization: boolean } | null; css: string };
   summary: string | null;
   keywords: string;
   date: { iso: string; text: string } | null;
@@ -111,7 +111,11 @@ export function buildView(input: ViewInput): BriefView {
     authors,
     number,
     seriesNumber,
-    brand: { logo: brand?.logo ? { src: brand.logo.src, alt: brand.logo.alt } : null, css: brandCss(brand) },
+    brand: {
+      // A logo whose alt text is the organization's name, printed beside it: screen readers hear the name once.
+      logo: brand?.logo ? { src: brand.logo.src, alt: brand.logo.alt, namesOrganization: brand.logo.alt.trim().toLowerCase() === (organization ?? '').trim().toLowerCase() } : null,
+      css: brandCss(brand),
+    },
     summary: matter.summary ?? null,
     keywords: matter.keywords.join(', '),
     date,
