@@ -2,10 +2,12 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { promisify } from 'node:util';
 import { PNG } from 'pngjs';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../scripts/cli.ts';
 import { TOOL_ROOT } from '../scripts/paths.ts';
 import { briefMatterSchema, configSchema } from '../scripts/pipeline/schema.ts';
 import { buildView, type ViewInput } from '../scripts/pipeline/view.ts';
@@ -339,6 +341,40 @@ describe('files a brand or a template names', () => {
       ]);
     } finally {
       await custom.remove();
+    }
+  });
+});
+
+describe('watch mode and the brand', () => {
+  it('builds again when the config\'s logo changes', async () => {
+    const watched = await createProject({
+      'brief.config.yaml': 'brand:\n  logo: { src: logo.svg, alt: House }\n',
+      'logo.svg': '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10" fill="#123"/></svg>',
+      'source/a.md': '---\ntitle: A\n---\n\nText.\n',
+    });
+    const stop = new AbortController();
+    let output = '';
+    const sink = new PassThrough();
+    sink.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const watching = main(['watch', '--port', '0'], { stdout: sink, stderr: sink, cwd: watched.root, env: process.env, signal: stop.signal });
+    const until = async (done: () => Promise<boolean> | boolean) => {
+      const deadline = Date.now() + 30_000;
+      while (!(await done())) {
+        if (Date.now() > deadline) throw new Error(`Timed out; watch said:\n${output}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    };
+    try {
+      await until(() => /Built 1 of 1 brief/.test(output));
+      // As the handout writes it in an attribute: Handlebars escapes "=".
+      const logo = (svg: string) => `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}`.replaceAll('=', '&#x3D;');
+      const next = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><circle r="5" cx="5" cy="5" fill="#456"/></svg>';
+      await watched.write('logo.svg', next);
+      await until(async () => (await watched.read('output/a.html').catch(() => '')).includes(logo(next)));
+    } finally {
+      stop.abort();
+      await watching;
+      await watched.remove();
     }
   });
 });
