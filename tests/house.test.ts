@@ -305,8 +305,9 @@ describe('files a brand or a template names', () => {
     }
   });
 
-  it('embeds an image a template names, and a missing one is an error at the template\'s line', async () => {
-    const custom = await createProject({ 'source/a.md': '---\ntitle: A\ntemplate: house\n---\n\nText.\n' });
+  it('embeds an image a template names, and a missing one is one error at the template\'s line', async () => {
+    // Two briefs of the template: its problem is still printed once.
+    const custom = await createProject({ 'source/a.md': '---\ntitle: A\ntemplate: house\n---\n\nText.\n', 'source/b.md': '---\ntitle: B\ntemplate: house\n---\n\nText.\n' });
     try {
       await cp(join(custom.root, 'templates', 'policy-brief'), join(custom.root, 'templates', 'house'), { recursive: true });
       await writeFile(join(custom.root, 'templates', 'house', 'seal.png'), await readFile(join(TOOL_ROOT, 'tests', 'fixtures', 'map.png')));

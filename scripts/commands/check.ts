@@ -90,7 +90,8 @@ export async function check(argv: string[], io: Io): Promise<number> {
     io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     io.stderr.write(`${line}\n`);
   } else {
-    for (const message of all) io.stdout.write(`${formatLine(message)}\n`);
+    // A problem in a file briefs share (a template's) is printed once.
+    for (const text of new Set(all.map((message) => formatLine(message)))) io.stdout.write(`${text}\n`);
     io.stdout.write(`${line}\n`);
   }
   return ok ? EXIT.ok : EXIT.failed;
