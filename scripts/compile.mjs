@@ -15,7 +15,7 @@ const root = dirname(dirname(fileURLToPath(import.meta.url)));
  * node_modules, loaded at run time: packages that read files beside their own code (wasm,
  * workers, patterns, fonts), spawn programs, or are new and not yet tried bundled.
  */
-const BUNDLED = /^(unified|bail|trough|devlop|is-plain-obj|extend|remark-[\w-]+|rehype-[\w-]+|mdast-[\w-]+|hast-[\w-]+|hastscript|unist-[\w-]+|vfile[\w-]*|micromark[\w-]*|yaml|zod|handlebars|pdf-lib|postcss[\w-]*|chokidar)(\/|$)/;
+const BUNDLED = /^(unified|bail|trough|devlop|is-plain-obj|extend|remark-[\w-]+|rehype-[\w-]+|mdast-[\w-]+|hast-[\w-]+|hastscript|unist-[\w-]+|vfile[\w-]*|micromark[\w-]*|yaml|zod|handlebars|pdf-lib|postcss[\w-]*|retext[\w-]*|parse5|chokidar)(\/|$)/;
 
 /** Never bundled, even when a bundled package imports them. */
 const EXTERNAL = /^(puppeteer|puppeteer-core|piscina|harfbuzzjs|subset-font|hyphen|axe-core|vnu-jar|esbuild|md-to-pdf|fsevents|canvas)(\/|$)/;

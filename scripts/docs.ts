@@ -9,6 +9,7 @@ type JsonSchema = {
   default?: unknown;
   example?: unknown;
   enum?: unknown[];
+  anyOf?: JsonSchema[];
   items?: JsonSchema;
   properties?: Record<string, JsonSchema>;
   required?: string[];
@@ -51,6 +52,7 @@ function table(schema: JsonSchema): string {
 
 function typeOf(field: JsonSchema): string {
   if (field.enum) return field.enum.map((value) => `\`${String(value)}\``).join(' or ');
+  if (field.anyOf) return [...new Set(field.anyOf.map(typeOf))].join(' or ');
   if (field.type === 'array') return field.items?.type === 'object' ? 'list of mappings' : 'list of text';
   return ({ string: 'text', boolean: 'true/false', integer: 'number', number: 'number', object: 'mapping' } as Record<string, string>)[field.type ?? ''] ?? 'any';
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { PDFDocument, PDFName, StandardFonts } from 'pdf-lib';
 import { VFile } from 'vfile';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkBrand } from '../scripts/check/check-brand.ts';
 import { checkPrint } from '../scripts/check/check-print.ts';
 import type { LayoutMeasure } from '../scripts/check/measure-layout.ts';
 import { readPdf, type PdfFacts } from '../scripts/check/read-pdf.ts';
@@ -158,6 +159,15 @@ describe('the sample briefs', () => {
     } finally {
       await samples.remove();
     }
+  });
+});
+
+describe('the brand rule, on a config file', () => {
+  it('finds a brand color too light for text, at its line', () => {
+    const file = new VFile({ path: 'brief.config.yaml', value: 'brand:\n  colors:\n    primary: "#12355b"\n    accent: "#f4a6b8"\n' });
+    checkBrand(file, { colors: { primary: '#12355b', accent: '#f4a6b8' } });
+    for (const message of file.messages) seen.push(`${RULES.find((rule) => rule.id === message.ruleId)!.severity} ${message.reason} (${message.ruleId})`);
+    expect(file.messages.map((message) => `${message.line}:${message.column} ${message.ruleId}`)).toEqual(['4:13 brand-contrast']);
   });
 });
 

@@ -52,7 +52,7 @@ describe('npm run build: briefs that fail', () => {
     project = await createProject({ 'source/x.md': brief('Text.\n', { template: 'annual-report' }) });
     const result = await project.run(['build', '--format', 'html']);
     expect(result.code).toBe(1);
-    expect(result.stderr.trim()).toBe('source/x.md:4:1 error Cannot find template "templates/annual-report". Create it, or set "template:" to one of: policy-brief. (unknown-template)');
+    expect(result.stderr.trim()).toBe('source/x.md:4:1 error Cannot find template "templates/annual-report". Create it, or set "template:" to one of: in-focus, policy-brief. (unknown-template)');
   });
 
   it('reports a file that cannot be read as text', async () => {

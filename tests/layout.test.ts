@@ -26,23 +26,27 @@ afterAll(async () => {
   await project.remove();
 });
 
-/** The lines of the "Contents" list on the first page: [heading, page]. */
+/** The entries of the "Contents" list on the first page, [heading, page], read down each column in turn (a long list is set in two). */
 async function tocLines(): Promise<[string, number][]> {
   const text = await pdfText(pdf, 1);
   const block = text.slice(text.indexOf('Contents'));
   const { stdout } = await run('pdftotext', ['-layout', '-f', '1', '-l', '1', pdf, '-']);
   const lines = stdout.slice(stdout.indexOf('Contents')).split('\n').slice(1);
   void block;
-  const entries: [string, number][] = [];
+  const columns: [string, number][][] = [[], []];
   for (const line of lines) {
-    const match = /^\s*(\S.*?)\s{2,}(\d+)\s*$/.exec(line);
-    if (!match) {
-      if (entries.length > 0 && line.trim() === '') break;
+    const matches = [...line.matchAll(/(\S.*?)\s{2,}(\d+)(?=\s{2,}|\s*$)/g)];
+    if (matches.length === 0) {
+      if (columns[0]!.length > 0 && line.trim() === '') break;
       continue;
     }
-    entries.push([match[1]!, Number(match[2])]);
+    // One entry on a line is the left column's, unless it starts in the right half.
+    for (const match of matches) {
+      const right = matches.length === 2 ? match === matches[1] : match.index! > line.length / 2 && match.index! > 40;
+      columns[right ? 1 : 0]!.push([match[1]!.trim(), Number(match[2])]);
+    }
   }
-  return entries;
+  return [...columns[0]!, ...columns[1]!];
 }
 
 describe('a brief long enough for a table of contents', () => {
@@ -124,7 +128,7 @@ describe('a brief long enough for a table of contents', () => {
 
   it('ends with the citation, contact, disclaimer and links', async () => {
     const last = await pdfText(pdf, Number((await pdfInfo(pdf)).Pages));
-    expect(last.replace(/\s+/g, ' ')).toContain('Example Policy Office, Research Unit. "Showcase of Every Block." Working Paper, March 15, 2024. https://example.org/briefs/showcase.html');
+    expect(last.replace(/\s+/g, ' ')).toContain('Example Policy Office, Research Unit, “Showcase of Every Block,” Working Paper, Example Policy Office, March 15, 2024, https://example.org/briefs/showcase.html.');
     expect(last).toContain('research@example.org');
     expect(last).toContain('This brief is a test document. Its figures are invented.');
     expect(last).toContain('Example home');

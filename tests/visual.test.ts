@@ -23,12 +23,18 @@ const PIXEL_THRESHOLD = 0.2;
 
 let project: TempProject;
 const rendered = new Set<string>();
-const briefs = ['us-japan-relations', 'us-japan-relations.ja', 'showcase'];
+/** The policy-brief layout (the seed and the showcase) and the in-focus layout (the seed again), both editions. */
+const briefs = ['us-japan-relations', 'us-japan-relations.ja', 'showcase', 'in-focus', 'in-focus.ja'];
 
 beforeAll(async () => {
   project = await createProject();
   for (const name of ['us-japan-relations.md', 'us-japan-relations.ja.md']) await project.write(`source/${name}`, await readFile(join(TOOL_ROOT, 'source', name)));
   for (const name of ['showcase.md', 'map.png']) await project.write(`source/${name}`, await readFile(join(TOOL_ROOT, 'tests', 'fixtures', 'showcase', name)));
+  // The seed in the second layout: the same text, with `template: in-focus`, the layout's own series and a number.
+  for (const [from, to] of [['us-japan-relations.md', 'in-focus.md'], ['us-japan-relations.ja.md', 'in-focus.ja.md']] as const) {
+    const text = await readFile(join(TOOL_ROOT, 'source', from), 'utf8');
+    await project.write(`source/${to}`, text.replace(/^---\n/, '---\ntemplate: in-focus\nnumber: IF10199\n').replace(/^series: .*\n/m, '').replace('href: us-japan-relations.ja.md', 'href: in-focus.ja.md').replace('href: us-japan-relations.md', 'href: in-focus.md'));
+  }
   const result = await project.run(['build', '--format', 'pdf']);
   expect(result.code, result.stderr).toBe(0);
 });
@@ -53,9 +59,12 @@ describe('the sample PDFs look as they did', () => {
     const ofBrief = (name: string) => new RegExp(`^${brief.replace('.', '\\.')}-\\d+\\.png$`).test(name);
     if (UPDATE) {
       // The README shows page 1 of each edition, at a readable size.
-      if (brief.startsWith('us-japan-relations')) {
+      if (brief.startsWith('us-japan-relations') || brief.startsWith('in-focus')) {
         await mkdir(join(TOOL_ROOT, 'docs', 'images'), { recursive: true });
-        await run('pdftoppm', ['-r', '80', '-f', '1', '-l', '1', '-singlefile', '-png', join(project.root, 'output', `${brief}.pdf`), join(TOOL_ROOT, 'docs', 'images', `${brief}-page-1`)]);
+        const last = brief === 'in-focus' ? 2 : 1;
+        for (let page = 1; page <= last; page++) {
+          await run('pdftoppm', ['-r', '80', '-f', String(page), '-l', String(page), '-singlefile', '-png', join(project.root, 'output', `${brief}.pdf`), join(TOOL_ROOT, 'docs', 'images', `${brief}-page-${page}`)]);
+        }
       }
       await mkdir(REFERENCES, { recursive: true });
       for (const file of (await readdir(REFERENCES)).filter(ofBrief)) await rm(join(REFERENCES, file));

@@ -107,11 +107,17 @@ export function printSummary(summary: BuildSummary, settings: Settings, io: Io):
   const files = [...summary.runFiles, ...summary.results.map((result) => result.outcome.file)];
   let errors = 0;
   let warnings = 0;
+  // A problem in a file briefs share (a template's, the config's logo) is on every brief that
+  // uses it: it is printed, and counted, once.
+  const printed = new Set<string>();
   for (const file of files) {
     for (const message of sortedMessages(file)) {
+      const line = formatMessage(message, settings.root);
+      if (printed.has(line)) continue;
+      printed.add(line);
       if (message.fatal === true) errors++;
       else warnings++;
-      io.stderr.write(`${formatMessage(message, settings.root)}\n`);
+      io.stderr.write(`${line}\n`);
       if (message.stack && message.ruleId === 'internal-error') io.stderr.write(`${message.stack}\n`);
     }
   }

@@ -3,7 +3,7 @@ import type { VFile } from 'vfile';
 import type { VFileMessage } from 'vfile-message';
 import type { Io } from '../cli.ts';
 import { EXIT, UsageError } from '../errors.ts';
-import { ruleById, type Rule } from '../pipeline/rules.ts';
+import { ruleById, silenceIgnored, type Rule } from '../pipeline/rules.ts';
 import type { BriefResult } from '../pipeline/build.ts';
 import { formatLine, sortedMessages } from '../pipeline/messages.ts';
 import { parseCommandLine } from './args.ts';
@@ -56,12 +56,23 @@ export async function check(argv: string[], io: Io): Promise<number> {
   if (format !== 'text' && format !== 'json') throw new UsageError(`--format takes text or json; got "${format}".`);
   const strict = values.strict ?? false;
   // Loaded here, not at the top: `--help` and usage errors answer without loading the checks.
-  const [{ resolveSettings }, { buildAll }, { briefChecks }] = await Promise.all([import('../pipeline/settings.ts'), import('../pipeline/build.ts'), import('../check/check-built.ts')]);
+  const [{ resolveSettings }, { buildAll }, { briefChecks }, { checkBrand }] = await Promise.all([
+    import('../pipeline/settings.ts'),
+    import('../pipeline/build.ts'),
+    import('../check/check-built.ts'),
+    import('../check/check-brand.ts'),
+  ]);
   const settings = await resolveSettings({ inputs: positionals, check: briefChecks }, { cwd: io.cwd, env: io.env });
   // Progress goes to stderr: stdout is the report (JSON must stay parseable).
   const progress = progressPrinter(settings, { ...io, stdout: io.stderr });
   const summary = await buildAll(settings, { signal: io.signal, onEvent: progress.onEvent });
   progress.done();
+  // The config's own check: its brand colors against the page (check-brand.ts).
+  if (settings.config.brand) {
+    checkBrand(settings.configFile, settings.config.brand);
+    silenceIgnored(settings.configFile, settings.config.ignore ?? []);
+    if (settings.configFile.messages.length > 0 && !summary.runFiles.includes(settings.configFile)) summary.runFiles.push(settings.configFile);
+  }
 
   const root = settings.root;
   const convert = (file: VFile) => sortedMessages(file).map((message) => toChecked(message, root));
@@ -79,7 +90,8 @@ export async function check(argv: string[], io: Io): Promise<number> {
     io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     io.stderr.write(`${line}\n`);
   } else {
-    for (const message of all) io.stdout.write(`${formatLine(message)}\n`);
+    // A problem in a file briefs share (a template's) is printed once.
+    for (const text of new Set(all.map((message) => formatLine(message)))) io.stdout.write(`${text}\n`);
     io.stdout.write(`${line}\n`);
   }
   return ok ? EXIT.ok : EXIT.failed;

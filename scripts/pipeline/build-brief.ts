@@ -1,6 +1,7 @@
 import { join, posix } from 'node:path';
 import type { VFile } from 'vfile';
 import { TOOL_ROOT } from '../paths.ts';
+import { mergeBrand } from './brand.ts';
 import type { BrowserPool } from './browser.ts';
 import { checkPageLinks } from './check-page-links.ts';
 import type { BriefJob } from './discover.ts';
@@ -104,6 +105,9 @@ async function buildSteps(job: BriefJob, context: RunContext): Promise<BriefOutc
   // 5. The page: the template around the body (render-page.ts).
   const wantPdf = settings.formats.has('pdf');
   const url = matter.url ?? (settings.config.base_url ? new URL(`${job.id}.html`, settings.config.base_url).href : null);
+  const brand = mergeBrand(settings.brand, template.brand);
+  // The template's fonts and the house fonts the brand brings (fontsource packages).
+  const fontSource = brand.families?.length ? { name: `${template.name}+${brand.families.map((family) => family.package).join('+')}`, fonts: [...brand.families, ...template.fonts] } : template;
   const page = (target: Target, body: string, toc: TocEntry[] | null, fonts: string): string | undefined =>
     renderPage(template, file, {
       matter,
@@ -116,6 +120,7 @@ async function buildSteps(job: BriefJob, context: RunContext): Promise<BriefOutc
       outputs: { html: posix.basename(job.outputs.html), pdf: wantPdf ? posix.basename(job.outputs.pdf) : null },
       url,
       generator: settings.generator,
+      brand,
     });
   const draft = page('html', rendered.html, tocEntries(headings, null), '');
   if (draft === undefined) return outcome;
@@ -129,8 +134,8 @@ async function buildSteps(job: BriefJob, context: RunContext): Promise<BriefOutc
   // 7. Fonts: each face subset to the characters the handout draws with it; the print adds only
   // digits and hyphens (page-fonts.ts, fonts.ts).
   const fontCache = join(settings.cacheDir, 'fonts');
-  const { faces, usage } = await time('fonts', () => pageFonts(draftTree, stylesheets, templateFaces(context.faces, template, TOOL_ROOT), fontCache));
-  outcome.inputs = [...template.files, ...rendered.dependencies, ...faces.map((face) => face.path)];
+  const { faces, usage } = await time('fonts', () => pageFonts(draftTree, stylesheets, templateFaces(context.faces, fontSource, TOOL_ROOT), fontCache));
+  outcome.inputs = [...template.files, ...rendered.dependencies, ...faces.map((face) => face.path), ...(settings.brand.logo ? [settings.brand.logo.path] : [])];
   const fonts = settings.formats.has('html') ? await time('fonts', () => fontFaceCss(usage, fontCache)) : '';
 
   // 8. The handout. It shows a contents list when the PDF has one. It is written first (it is
@@ -185,7 +190,7 @@ async function buildSteps(job: BriefJob, context: RunContext): Promise<BriefOutc
         handout: { url: `${job.id.split('/').map(encodeURIComponent).join('/')}.html`, html: handout },
         pdf: printed.doc,
         maxPages: matter.max_pages !== undefined ? { pages: matter.max_pages, fromBrief: true } : settings.config.max_pages !== undefined ? { pages: settings.config.max_pages, fromBrief: false } : undefined,
-        faces: templateFaces(context.faces, template, TOOL_ROOT),
+        faces: templateFaces(context.faces, fontSource, TOOL_ROOT),
         page: draftTree,
         stylesheets,
         cacheDir: fontCache,

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { VFile } from 'vfile';
+import { resolveBrand, type ResolvedBrand } from './brand.ts';
 import { warnUnknownRules } from './rules.ts';
 import { configSchema, type Config } from './schema.ts';
 import { validate } from './validate.ts';
@@ -13,6 +14,8 @@ export const CONFIG_NAME = 'brief.config.yaml';
 export interface LoadedConfig {
   config: Config | undefined;
   file: VFile;
+  /** The config's brand with its logo embedded (empty when there is none). */
+  brand: ResolvedBrand;
 }
 
 /**
@@ -26,11 +29,13 @@ export async function loadConfig(root: string): Promise<LoadedConfig> {
     text = await readFile(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    return { config: configSchema.parse({}), file: new VFile({ path }) };
+    return { config: configSchema.parse({}), file: new VFile({ path, cwd: root }), brand: {} };
   }
-  const file = new VFile({ path, value: text });
+  const file = new VFile({ path, value: text, cwd: root });
   const yaml = parseYaml(file, text, { firstLine: 1, rule: 'config-yaml', maxAliasCount: 100 });
   const config = yaml ? validate(configSchema, yaml, file, { noun: 'Config field', rule: 'config-field', unknownRule: 'unknown-config-field' }) : undefined;
   if (config?.ignore) warnUnknownRules(file, config.ignore);
-  return { config, file };
+  // The logo is read now, once: a missing one is one error at its line, before any brief is built.
+  const brand = config && yaml ? await resolveBrand(config.brand, root, file, yaml.locate) : undefined;
+  return { config: brand ? config : undefined, file, brand: brand ?? {} };
 }

@@ -3,6 +3,7 @@ import type { PDFDocument } from 'pdf-lib';
 import { DOCUMENT_ORIGINS } from './browser.ts';
 import { finishPdf, type PdfInfo } from './pdf-finish.ts';
 import type { BriefMatter } from './schema.ts';
+import { authorNames } from './view.ts';
 
 /**
  * Finishes a printed PDF for writing: its document information from the front matter (dated by
@@ -17,7 +18,8 @@ function pdfInfo(matter: BriefMatter, generator: string, env: NodeJS.ProcessEnv)
   const date = matter.date ? new Date(`${matter.date.length === 7 ? `${matter.date}-01` : matter.date}T00:00:00Z`) : epoch;
   return {
     title: matter.title,
-    author: matter.author ?? matter.organization ?? '',
+    // The authors, else the organization that publishes the brief.
+    author: authorNames(matter) || matter.organization || '',
     subject: matter.summary ?? '',
     keywords: matter.keywords,
     lang: matter.lang,

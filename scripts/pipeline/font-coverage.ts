@@ -40,7 +40,9 @@ async function readCoverage(path: string, cacheDir: string | undefined): Promise
     const hit = await readFile(cached, 'utf8').then((text) => JSON.parse(text) as Stored).catch(() => undefined);
     if (hit && Array.isArray(hit.ranges)) return hit;
   }
-  const [{ Blob, Face }, bytes] = await Promise.all([import('harfbuzzjs'), readFile(path)]);
+  const [{ Blob, Face }, read] = await Promise.all([import('harfbuzzjs'), readFile(path)]);
+  // HarfBuzz reads TrueType and OpenType only: a WOFF or WOFF2 file (fontsource's) is unpacked first.
+  const bytes = /\.woff2?$/i.test(path) ? await (await import('fontverter')).convert(read, 'sfnt') : read;
   const face = new Face(new Blob(bytes));
   const codePoints = [...face.collectUnicodes()].sort((a, b) => a - b);
   const ranges: number[] = [];

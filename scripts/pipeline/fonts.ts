@@ -7,13 +7,17 @@ import { dirname, join } from 'node:path';
 export interface FontFamily {
   /** The name the template's CSS uses in font-family. */
   family: string;
-  /** The npm package that ships the font files. */
+  /** The npm package that ships the font files: any package, or a fontsource one (`@fontsource/<name>`). */
   package: string;
   /** `cjk`: only Chinese/Japanese/Korean characters are drawn with it (Latin text keeps the Latin face). */
   script?: 'latin' | 'cjk';
   /** `code`: embedded only when the brief has code, kbd or samp. */
   only_for?: 'code';
-  faces: { weight: number; style: 'normal' | 'italic'; file: string }[];
+  /**
+   * The faces and their files inside the package (TTF, OTF, WOFF or WOFF2). For a fontsource
+   * package `file` may be left out: its Latin file is taken, files/<name>-latin-<weight>-<style>.woff.
+   */
+  faces: { weight: number; style: 'normal' | 'italic'; file?: string }[];
 }
 
 /** One face with its file resolved on disk. */
@@ -37,9 +41,16 @@ export function resolveFaces(families: FontFamily[], root: string): ResolvedFace
       style: face.style,
       script: family.script ?? 'latin',
       onlyFor: family.only_for,
-      path: join(packageDir, face.file),
+      path: join(packageDir, face.file ?? fontsourceFile(family.package, face.weight, face.style)),
     }));
   });
+}
+
+/** A fontsource package's Latin file of a face: @fontsource/ibm-plex-sans → files/ibm-plex-sans-latin-400-normal.woff. */
+function fontsourceFile(packageName: string, weight: number, style: string): string {
+  const match = /^@fontsource(?:-variable)?\/(.+)$/.exec(packageName);
+  if (!match) throw new Error(`fonts.yaml: a face of "${packageName}" has no file; only fontsource packages (@fontsource/…) can leave it out.`);
+  return join('files', `${match[1]}-latin-${weight}-${style}.woff`);
 }
 
 /** Every Latin face can draw these, whatever the text: digits for page numbers, hyphens for hyphenation. */

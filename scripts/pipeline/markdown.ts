@@ -33,6 +33,7 @@ import rehypeReportUnsafe from './plugins/rehype-report-unsafe.ts';
 import rehypeSourceNotes from './plugins/rehype-source-notes.ts';
 import rehypeTables from './plugins/rehype-tables.ts';
 import remarkDirectives from './plugins/remark-directives.ts';
+import remarkTypography from './plugins/remark-typography.ts';
 import { sanitizeSchema } from './plugins/sanitize-schema.ts';
 
 /** What the processor needs for a whole run (the same for every brief). */
@@ -182,6 +183,9 @@ export function createMarkdownProcessor(options: MarkdownOptions): MarkdownProce
       // Charts are drawn while the block's attributes (the fence's meta) are still in the tree;
       // rehype-charts places them after the sanitizer.
       .use(remarkCharts, { maxDataBytes: options.maxDataBytes })
+      // On the Markdown tree, where code is its own node: quotes and dashes never reach code.
+      // Raw HTML is not text here either, so what an author writes inside tags stays as written.
+      .use(remarkTypography)
       // Raw HTML is carried over as raw nodes, parsed by rehype-raw, then sanitized; footnote ids
       // are not prefixed because the sanitizer does not prefix ids either (see sanitize-schema.ts).
       .use(remarkRehype, { allowDangerousHtml: true, clobberPrefix: '', footnoteLabelTagName: 'h2', footnoteBackContent: '↑' })
@@ -197,7 +201,7 @@ export function createMarkdownProcessor(options: MarkdownOptions): MarkdownProce
       .use(rehypeCharts)
       .use(rehypeFigures)
       .use(rehypeTables)
-      // After figures and tables exist as such, and before images replace placeholders.
+      // After figures and tables exist: their source notes move inside them; before images replace placeholders.
       .use(rehypeSourceNotes)
       // After figures: embedded images are data URLs the sanitizer never sees.
       .use(rehypeImages, { allowedRoots: options.allowedRoots, maxBytes: options.maxImageBytes, fetchTimeoutMs: options.fetchTimeoutMs })

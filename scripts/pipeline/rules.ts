@@ -42,6 +42,7 @@ export const RULES: Rule[] = [
   { id: 'pdf-figure-alt', category: 'accessibility', severity: 'error', finds: 'A Figure in the PDF\'s structure tree without alternative text (`/Alt`).', example: 'source/x.md:1:1 error Figure 3 in the PDF has no alternative text. (pdf-figure-alt)' },
   { id: 'pdf-artifacts', category: 'accessibility', severity: 'error', finds: 'Marks on a page that are neither tagged content nor artifacts. Chromium leaves the running header and footer, backgrounds and CSS-generated marks so; brief marks them as artifacts itself, and this rule proves it did.', example: 'source/x.md:1:1 error The PDF has 12 marks that are neither tagged content nor artifacts (pages 1, 2). (pdf-artifacts)' },
   { id: 'pdf-heading-order', category: 'accessibility', severity: 'warning', finds: 'A heading in the PDF\'s structure tree that skips a level (H2 then H4). Left out where heading-skip already says so.', example: 'source/x.md:14:1 warning In the PDF\'s structure, heading "Details" (H4) follows an H2: readers navigating by heading miss a level. (pdf-heading-order)' },
+  { id: 'brand-contrast', category: 'accessibility', severity: 'error', finds: 'A brand color of brief.config.yaml (`brand.colors`) with less than 4.5:1 contrast on white (WCAG AA): templates set headings, links and labels in it.', example: 'brief.config.yaml:5:14 error brand.colors.accent "#f4a6b8" has a contrast of 1.93:1 on white, under the 4.5:1 that text needs (WCAG AA): headings, links and labels in it are hard to read. Choose a darker color. (brand-contrast)' },
 ];
 
 /**

@@ -34,6 +34,64 @@ const link = z.object({
 
 export const pageSizes = ['letter', 'a4'] as const;
 
+/** A CSS hex color: #rgb or #rrggbb. */
+const hexColor = z.string().regex(/^#([0-9a-f]{3}|[0-9a-f]{6})$/i, { message: 'a hex color such as "#12355b"' });
+
+/** A file beside brief.config.yaml (or beside a template's brand.yaml): a plain relative path. */
+const localFile = text.refine((value) => !/^[a-z][a-z0-9+.-]*:/i.test(value) && !value.startsWith('/') && !value.split(/[\\/]/).includes('..'), {
+  message: 'a path relative to the file that names it, such as logo.svg (no URL, no "..")',
+});
+
+/**
+ * The house look, for every brief: brief.config.yaml's `brand:`, and a template's own brand.yaml
+ * (which wins for briefs of that template). Templates read it as CSS custom properties and fields
+ * of the view; they keep their own look for what is not set.
+ */
+export const brandSchema = z.object({
+  logo: z
+    .object({
+      src: localFile.describe('SVG or PNG file, beside the file that names it.'),
+      alt: text.describe('What the logo says, for screen readers and the PDF (usually the organization\'s name).'),
+    })
+    .optional()
+    .describe('Logo in the masthead of the PDF and the handout (embedded).')
+    .meta({ example: { src: 'logo.svg', alt: 'Embassy of the United States' } }),
+  colors: z
+    .object({
+      primary: hexColor.optional().describe('Masthead rule, headings, links: CSS var(--brand-primary). Needs 4.5:1 contrast on white (npm run check).'),
+      accent: hexColor.optional().describe('Series line, pull quotes, sidebar rules: CSS var(--brand-accent). Needs 4.5:1 contrast on white.'),
+    })
+    .optional()
+    .describe('House colors, as CSS custom properties the templates use.')
+    .meta({ example: { primary: '#12355b', accent: '#b31942' } }),
+  fonts: z
+    .object({
+      text: text.optional().describe('Font of the body text: a fontsource package (@fontsource/ibm-plex-serif, installed with npm) or a family the template\'s fonts.yaml lists.'),
+      headings: text.optional().describe('Font of headings, masthead, tables and captions, named the same way.'),
+    })
+    .optional()
+    .describe('House fonts. A fontsource package\'s Latin files are embedded in the weights 400, 600 and 700; Japanese text falls back to Noto Serif JP / Noto Sans JP.')
+    .meta({ example: { headings: '@fontsource/ibm-plex-sans' } }),
+  running_header: text.optional().describe('Running header of pages 2 on: a pattern of {title}, {series} (with its number), {number}, {organization}, {date}, {authors}. Default: "{title}".').meta({ example: '{series} · {title}' }),
+  running_footer: text.optional().describe('Running footer, beside "Page X of Y". Default: "{organization} · {date}". The organization should print once a page: in the header or the footer.').meta({ example: '{organization}' }),
+});
+
+/** brief.config.yaml's (or a template's) brand section. */
+export type Brand = z.infer<typeof brandSchema>;
+
+/** One author of a brief. */
+const person = z.object({
+  name: text.describe('Full name, as printed.'),
+  title: text.optional().describe('Title or role, e.g. Analyst in Asian Affairs.'),
+  affiliation: text.optional().describe('Organization or office, when not the publisher.'),
+  email: z.email({ message: 'an e-mail address such as analyst@example.org' }).optional().describe('E-mail address (linked in the handout).'),
+  orcid: z
+    .string()
+    .regex(/^(https:\/\/orcid\.org\/)?\d{4}-\d{4}-\d{4}-\d{3}[\dX]$/, { message: 'an ORCID iD such as 0000-0002-1825-0097' })
+    .optional()
+    .describe('ORCID iD, e.g. 0000-0002-1825-0097.'),
+});
+
 /** Fields a brief and brief.config.yaml share; the brief's value wins. */
 const shared = {
   organization: text.optional().describe('Publishing organization, shown in the masthead, the running header and the citation.').meta({ example: 'Embassy of the United States, Tokyo' }),
@@ -73,7 +131,13 @@ export const briefMatterSchema = z.object({
   title: text.describe('Title of the brief: the heading, the HTML <title> and the PDF Title. Required.').meta({ example: 'U.S.-Japan Relations' }),
   subtitle: text.optional().describe('Line under the title.').meta({ example: 'An overview for briefing' }),
   ...shared,
-  author: text.optional().describe('PDF Author and citation author. Default: the organization.').meta({ example: 'Political Section' }),
+  authors: z
+    .array(person)
+    .default([])
+    .describe('Authors, in order: the byline on page 1 and in the handout, the PDF Author, citation_author tags and the citation.')
+    .meta({ example: [{ name: 'Emma Chanlett-Avery', title: 'Specialist in Asian Affairs', email: 'echanlett@example.org' }] }),
+  author: text.optional().describe('One author by name: shorthand for authors: [{name: …}]. Without authors, the citation and PDF Author use the organization.').meta({ example: 'Political Section' }),
+  number: z.union([text, z.number().int().nonnegative()]).transform(String).optional().describe('The brief\'s number in its series, printed in the masthead and the citation ("Policy Brief No. 12").').meta({ example: 'IF10199' }),
   date: isoDate.optional().describe('Publication date, YYYY-MM-DD or YYYY-MM. Shown in the masthead and the citation, and the PDF creation date.').meta({ example: '2009-09' }),
   lang: languageTag.default('en').describe('Language of the brief (BCP 47): sets <html lang>, the PDF language, hyphenation and the labels. Default: en.').meta({ example: 'ja' }),
   summary: text.optional().describe('One sentence: the meta description, the PDF Subject and the lead under the title.').meta({ example: 'The alliance anchors the U.S. security role in East Asia.' }),
@@ -117,6 +181,7 @@ export type BriefMatter = z.infer<typeof briefMatterSchema>;
 
 export const configSchema = z.object({
   ...shared,
+  brand: brandSchema.optional().describe('House branding for every brief: logo, colors, fonts, running header and footer. A template\'s own brand.yaml wins for its briefs.'),
   base_url: webUrl.optional().describe('Address where output/ is published; gives each handout its url when the brief sets none.').meta({ example: 'https://example.org/briefs/' }),
   limits: z
     .object({

@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { TOOL_ROOT, toolVersion } from '../paths.ts';
 import type { VFile } from 'vfile';
+import type { ResolvedBrand } from './brand.ts';
 import type { BriefChecks } from './brief-checks.ts';
 import { loadConfig } from './config.ts';
 import type { Config } from './schema.ts';
@@ -43,6 +44,8 @@ export interface Settings {
    */
   check: BriefChecks | undefined;
   config: Config;
+  /** brief.config.yaml's brand, its logo read and embedded. */
+  brand: ResolvedBrand;
   /** brief.config.yaml as a file: its problems are reported like a brief's. */
   configFile: VFile;
   /** The environment, for Chrome's location (BRIEF_CHROME…) and SOURCE_DATE_EPOCH. */
@@ -65,7 +68,7 @@ export interface Settings {
  */
 export async function resolveSettings(options: BuildOptions, context: { cwd: string; env: NodeJS.ProcessEnv }): Promise<Settings> {
   const root = context.cwd;
-  const { config, file } = await loadConfig(root);
+  const { config, file, brand } = await loadConfig(root);
   const sourceDir = join(root, 'source');
   return {
     root,
@@ -81,6 +84,7 @@ export async function resolveSettings(options: BuildOptions, context: { cwd: str
     shard: options.shard,
     check: options.check,
     config: config ?? ({} as Config),
+    brand,
     configFile: file,
     env: context.env,
     generator: `brief ${toolVersion()}`,

@@ -1,12 +1,17 @@
 import Handlebars from 'handlebars';
 import { readdir, readFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
-import type { VFile } from 'vfile';
+import { basename, dirname, join } from 'node:path';
+import { VFile } from 'vfile';
 import { parse as parseYaml } from 'yaml';
 import { BriefError } from '../errors.ts';
+import { resolveBrand, type ResolvedBrand } from './brand.ts';
 import type { Labels } from './file-data.ts';
 import type { FontFamily } from './fonts.ts';
 import { placeOf, report } from './messages.ts';
+import { brandSchema } from './schema.ts';
+import { embedCssAssets, embedMarkupAssets, type TemplateAssets } from './template-assets.ts';
+import { validate } from './validate.ts';
+import { parseYaml as parsePositionedYaml } from './yaml.ts';
 
 /** A template folder, compiled: templates/<name>/{layout.hbs, partials/*.hbs, *.css, labels.yaml, fonts.yaml}. */
 export interface Template {
@@ -20,6 +25,8 @@ export interface Template {
   fonts: FontFamily[];
   /** The theme charts are drawn with: a Vega-Lite config (chart-theme.json), if the template has one. */
   chartTheme: Record<string, unknown> | undefined;
+  /** The template's own brand.yaml (logo embedded), which wins over brief.config.yaml's brand; undefined without one. */
+  brand: ResolvedBrand | undefined;
   /** Labels for a language (its primary subtag), falling back to English. */
   labels(lang: string): Labels;
   /** Renders the layout with a view; throws TemplateRenderError with the template position. */
@@ -106,23 +113,27 @@ export async function loadTemplate(templatesDir: string, name: string): Promise<
     files.push(path);
     return readFile(path, 'utf8');
   };
+  // Images and backgrounds the template names load like a brief's own: embedded at load time.
+  const assets: TemplateAssets = { dir, root: dirname(templatesDir), files };
+  const readMarkup = async (path: string) => embedMarkupAssets(await read(path), path, assets);
 
   const partialsDir = join(dir, 'partials');
   const partialNames = (await readdir(partialsDir).catch(() => [] as string[])).filter((file) => file.endsWith('.hbs')).sort();
   for (const file of partialNames) {
     const path = join(partialsDir, file);
-    handlebars.registerPartial(basename(file, '.hbs'), compile(handlebars, await read(path), path));
+    handlebars.registerPartial(basename(file, '.hbs'), compile(handlebars, await readMarkup(path), path));
   }
   const layoutPath = join(dir, 'layout.hbs');
-  const layout = compile(handlebars, await read(layoutPath).catch(() => {
+  const layoutSource = await read(layoutPath).catch(() => {
     throw new TemplateError(`Template "${name}" has no layout.hbs. Every template folder needs one.`, layoutPath, 1, 1, 'template-incomplete');
-  }), layoutPath);
+  });
+  const layout = compile(handlebars, await embedMarkupAssets(layoutSource, layoutPath, assets), layoutPath);
 
   const entries = (await readdir(dir)).sort();
   let screen = '';
   let print = '';
   for (const file of entries.filter((entry) => entry.endsWith('.css'))) {
-    const text = await read(join(dir, file));
+    const text = await embedCssAssets(await read(join(dir, file)), join(dir, file), assets);
     if (file === 'print.css') print += text;
     else screen += text;
   }
@@ -134,6 +145,9 @@ export async function loadTemplate(templatesDir: string, name: string): Promise<
   const themePath = join(dir, 'chart-theme.json');
   const chartTheme = entries.includes('chart-theme.json') ? readTheme(await read(themePath), themePath) : undefined;
 
+  const brand = entries.includes('brand.yaml') ? await loadBrand(join(dir, 'brand.yaml'), dir, templatesDir, read) : undefined;
+  if (brand?.logo) files.push(brand.logo.path);
+
   return {
     name,
     dir,
@@ -141,6 +155,7 @@ export async function loadTemplate(templatesDir: string, name: string): Promise<
     css: { screen, print },
     fonts,
     chartTheme,
+    brand,
     labels(lang) {
       const primary = lang.toLowerCase().split('-')[0]!;
       return { ...labelsByLang.en, ...labelsByLang[primary] };
@@ -165,6 +180,21 @@ function readTheme(text: string, path: string): Record<string, unknown> {
   }
   if (theme === null || typeof theme !== 'object' || Array.isArray(theme)) throw new TemplateError('Template: chart-theme.json holds a Vega-Lite config, a JSON object.', path, 1, 1);
   return theme as Record<string, unknown>;
+}
+
+/**
+ * A template's brand.yaml: the same fields as brand: in brief.config.yaml, validated with
+ * positions; the first problem is a TemplateError at its line in brand.yaml.
+ */
+async function loadBrand(path: string, dir: string, templatesDir: string, read: (path: string) => Promise<string>): Promise<ResolvedBrand> {
+  const text = await read(path);
+  const file = new VFile({ path, value: text, cwd: dirname(templatesDir) });
+  const yaml = parsePositionedYaml(file, text, { firstLine: 1, rule: 'template-brand', maxAliasCount: 100 });
+  const brand = yaml ? validate(brandSchema, yaml, file, { noun: 'Brand field', rule: 'template-brand', unknownRule: 'template-brand' }) : undefined;
+  const resolved = brand && yaml ? await resolveBrand(brand, dir, file, yaml.locate, []) : undefined;
+  const problem = file.messages.find((message) => message.fatal === true) ?? (resolved ? undefined : file.messages[0]);
+  if (problem || !resolved) throw new TemplateError(problem?.reason ?? 'brand.yaml could not be read.', path, problem?.line ?? 1, problem?.column ?? 1, problem?.ruleId ?? 'template-brand');
+  return resolved;
 }
 
 function compile(handlebars: typeof Handlebars, source: string, path: string): Handlebars.TemplateDelegate {

@@ -1,4 +1,7 @@
 import type { Heading, Labels } from './file-data.ts';
+import type { ResolvedBrand } from './brand.ts';
+import { smarten } from './plugins/remark-typography.ts';
+import { cssString } from './template.ts';
 import type { BriefMatter, Config } from './schema.ts';
 
 /** What an output is for: the HTML handout, or the page Chrome prints to PDF. */
@@ -20,7 +23,16 @@ export interface BriefView {
   subtitle: string | null;
   series: string;
   organization: string | null;
+  /** Names of the authors as one phrase ("A, B, and C"), or the organization when none is named: PDF Author, meta author. */
   author: string;
+  /** The byline: each author with title, affiliation, e-mail and ORCID link, or an empty list. */
+  authors: { name: string; title: string | null; affiliation: string | null; email: string | null; orcid: string | null }[];
+  /** The brief's number in its series, as given ("12", "IF10199"), or null. */
+  number: string | null;
+  /** The series with its number, as the masthead and citation print it: "Policy Brief No. 12". */
+  seriesNumber: string;
+  /** The house look: the logo (embedded) and the CSS custom properties of brand colors and fonts. */
+  brand: { logo: { src: string; alt: string; namesOrganization: boolean } | null; css: string };
   summary: string | null;
   keywords: string;
   date: { iso: string; text: string } | null;
@@ -45,7 +57,7 @@ export interface BriefView {
   meta: {
     canonical: string | null;
     og: { type: string; title: string; description: string | null; locale: string; url: string | null; siteName: string | null; publishedTime: string | null };
-    citation: { title: string; author: string; date: string | null; language: string; institution: string | null; pdfUrl: string | null; htmlUrl: string | null; keywords: string[] };
+    citation: { title: string; authors: string[]; date: string | null; language: string; institution: string | null; pdfUrl: string | null; htmlUrl: string | null; keywords: string[] };
   };
 }
 
@@ -62,15 +74,30 @@ export interface ViewInput {
   /** The handout's published address, when known. */
   url: string | null;
   generator: string;
+  /** The house branding, resolved (config and template). */
+  brand?: ResolvedBrand;
 }
 
 /** Builds the template's view of one brief for one target. */
 export function buildView(input: ViewInput): BriefView {
-  const { matter, config, labels, target } = input;
+  const { config, labels, target } = input;
+  const matter = typesetMatter(input.matter);
   const organization = matter.organization ?? config.organization ?? null;
   const series = matter.series ?? config.series ?? labels.series ?? 'Policy Brief';
-  const author = matter.author ?? organization ?? '';
+  const authors = (matter.authors.length > 0 ? matter.authors : matter.author ? [{ name: matter.author }] : []).map((person) => ({
+    name: person.name,
+    title: 'title' in person ? (person.title ?? null) : null,
+    affiliation: 'affiliation' in person ? (person.affiliation ?? null) : null,
+    email: 'email' in person ? (person.email ?? null) : null,
+    orcid: 'orcid' in person && person.orcid ? (person.orcid.startsWith('https://') ? person.orcid : `https://orcid.org/${person.orcid}`) : null,
+  }));
+  const names = authorNames(matter);
+  const author = names || organization || '';
   const date = matter.date ? { iso: matter.date, text: formatDate(matter.date, matter.lang) } : null;
+  const number = matter.number ?? null;
+  const seriesNumber = number ? fill(labels.series_number ?? '{series} No. {number}', { series, number }) : series;
+  const brand = input.brand;
+  const running = { title: matter.title, series: seriesNumber, number: number ?? '', organization: organization ?? '', date: date?.text ?? '', authors: names };
   const keyPointsHtml = input.body.keyPointsHtml;
   const keyPoints = matter.key_points.length > 0 || keyPointsHtml ? { items: matter.key_points, html: keyPointsHtml } : null;
   return {
@@ -81,6 +108,14 @@ export function buildView(input: ViewInput): BriefView {
     series,
     organization,
     author,
+    authors,
+    number,
+    seriesNumber,
+    brand: {
+      // A logo whose alt text is the organization's name, printed beside it: screen readers hear the name once.
+      logo: brand?.logo ? { src: brand.logo.src, alt: brand.logo.alt, namesOrganization: brand.logo.alt.trim().toLowerCase() === (organization ?? '').trim().toLowerCase() } : null,
+      css: brandCss(brand),
+    },
     summary: matter.summary ?? null,
     keywords: matter.keywords.join(', '),
     date,
@@ -96,7 +131,16 @@ export function buildView(input: ViewInput): BriefView {
     contact: matter.contact
       ? { name: matter.contact.name ?? null, email: matter.contact.email ?? null, phone: matter.contact.phone ?? null, url: matter.contact.url ?? null }
       : null,
-    citation: matter.citation ?? citation(labels.citation_pattern ?? '{author}. "{title}." {series}, {date}. {url}', { author, title: matter.title, series, date: date?.text ?? '', url: input.url ?? '' }),
+    citation:
+      matter.citation ??
+      citation(labels.citation_pattern ?? '{authors}, “{title},” {series}, {organization}, {date}, {url}.', {
+        authors: names,
+        title: matter.title,
+        series: seriesNumber,
+        organization: organization ?? '',
+        date: date?.text ?? '',
+        url: input.url ?? '',
+      }),
     disclaimer: matter.disclaimer ?? null,
     url: input.url,
     toc: input.toc,
@@ -104,8 +148,8 @@ export function buildView(input: ViewInput): BriefView {
     labels,
     page: {
       size: (matter.page_size ?? config.page_size ?? 'letter') === 'a4' ? 'A4' : 'letter',
-      runningHead: matter.title,
-      runningFoot: [organization, date?.text].filter(Boolean).join(' · '),
+      runningHead: citation(brand?.running_header ?? labels.running_header ?? '{title}', running),
+      runningFoot: citation(brand?.running_footer ?? labels.running_footer ?? '{organization} · {date}', running),
     },
     css: input.css,
     pdfHref: target === 'html' ? input.outputs.pdf : null,
@@ -123,7 +167,7 @@ export function buildView(input: ViewInput): BriefView {
       },
       citation: {
         title: matter.title,
-        author,
+        authors: authors.length > 0 ? authors.map((person) => person.name) : organization ? [organization] : [],
         date: matter.date ? matter.date.replaceAll('-', '/') : null,
         language: matter.lang,
         institution: organization,
@@ -132,6 +176,21 @@ export function buildView(input: ViewInput): BriefView {
         keywords: matter.keywords,
       },
     },
+  };
+}
+
+/** The front matter's prose set like the body: typographic quotes, apostrophes and dashes. */
+function typesetMatter(matter: BriefMatter): BriefMatter {
+  const set = (text: string) => smarten(text, matter.lang);
+  const maybe = (text: string | undefined) => (text === undefined ? undefined : set(text));
+  return {
+    ...matter,
+    title: set(matter.title),
+    subtitle: maybe(matter.subtitle),
+    summary: maybe(matter.summary),
+    disclaimer: maybe(matter.disclaimer),
+    key_points: matter.key_points.map(set),
+    facts: matter.facts.map((fact) => ({ label: set(fact.label), value: set(fact.value) })),
   };
 }
 
@@ -175,6 +234,37 @@ export function editionHref(href: string, target: Target): string {
   return href.replace(/\.md(#.*)?$/i, (_, hash: string | undefined) => `.${target}${hash ?? ''}`);
 }
 
+/** The authors' names as one phrase ("A and B"), from `authors:` or the `author:` shorthand; empty when none. */
+export function authorNames(matter: BriefMatter): string {
+  return listOf(matter.authors.length > 0 ? matter.authors.map((person) => person.name) : matter.author ? [matter.author] : [], matter.lang);
+}
+
+/** Names as the language lists them: "A and B", "A, B, and C", "A、B、C". */
+export function listOf(names: string[], lang: string): string {
+  if (names.length === 0) return '';
+  try {
+    return new Intl.ListFormat(lang, { style: 'long', type: 'conjunction' }).format(names);
+  } catch {
+    return names.join(', ');
+  }
+}
+
+/** The brand's colors and fonts as CSS custom properties on :root; empty when the brand sets none. */
+export function brandCss(brand: ResolvedBrand | undefined): string {
+  const properties: string[] = [];
+  if (brand?.colors?.primary) properties.push(`--brand-primary:${brand.colors.primary}`);
+  if (brand?.colors?.accent) properties.push(`--brand-accent:${brand.colors.accent}`);
+  // The Japanese faces follow the house face, so Japanese text never falls to a computer's font.
+  if (brand?.fonts?.text) properties.push(`--brand-text-font:${cssString(brand.fonts.text)},"Noto Serif JP",serif`);
+  if (brand?.fonts?.headings) properties.push(`--brand-heading-font:${cssString(brand.fonts.headings)},"Noto Sans JP",sans-serif`);
+  return properties.length > 0 ? `:root{${properties.join(';')}}` : '';
+}
+
+/** A label pattern filled in: "{series} No. {number}". */
+function fill(pattern: string, parts: Record<string, string>): string {
+  return pattern.replace(/\{(\w+)\}/g, (placeholder, name: string) => parts[name] ?? placeholder);
+}
+
 /**
  * Fills a citation pattern. An empty part goes with the punctuation that closes it ("{date}. ",
  * "{date}。"), so no stray mark is left; nothing else is removed, which keeps languages written
@@ -183,9 +273,14 @@ export function editionHref(href: string, target: Target): string {
 export function citation(pattern: string, parts: Record<string, string>): string {
   let text = pattern;
   for (const [name, value] of Object.entries(parts)) {
-    if (!value) text = text.replace(new RegExp(`\\{${name}\\}[.,;:!?。、，．」』）)”"]*\\s*`), '');
+    if (!value) text = text.replace(new RegExp(`\\{${name}\\}[.,;:!?。、，．」』）)”"·|]*\\s*`), '');
   }
   // One pass, so a value that itself reads "{date}" stays as written.
   text = text.replace(/\{(\w+)\}/g, (placeholder, name: string) => parts[name] || placeholder);
-  return text.replace(/\s+/g, ' ').replace(/\s([.,])/g, '$1').replace(/[\s,;:、，]+$/u, '').trim();
+  text = text.replace(/\s+/g, ' ').replace(/\s([.,])/g, '$1').replace(/[\s,;:、，·|–—-]+$/u, '').replace(/^[\s,;:、，·|]+/u, '').trim();
+  // A title whose comma led to a part that is missing ends the citation: “Title,” → “Title.”
+  text = text.replace(/,([”"])$/u, '.$1');
+  // A pattern that ends with a full stop keeps it, whichever part came last.
+  if (/\.\s*$/.test(pattern) && !/[.!?。][”"’]?$/u.test(text)) text += '.';
+  return text;
 }

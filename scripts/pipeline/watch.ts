@@ -53,11 +53,13 @@ export async function watchBriefs(options: WatchOptions): Promise<void> {
       pending.clear();
       const snapshot = await contentsOf(paths);
       try {
-        if (paths.some((path) => basename(path) === CONFIG_NAME && resolve(path) === resolve(settings.root, CONFIG_NAME))) {
+        // The config's logo is read with the config: a new logo is a new config.
+        if (paths.some((path) => (basename(path) === CONFIG_NAME && resolve(path) === resolve(settings.root, CONFIG_NAME)) || path === settings.brand.logo?.path)) {
           // New config: new settings, and a new session (Chrome and workers start again).
           await session.close();
           settings = await resolveSettings(options.build, { cwd: options.cwd, env: options.env });
           session = await BuildSession.open(settings, { signal: options.signal, onEvent: options.onBuildEvent });
+          if (settings.brand.logo) watcher.add(settings.brand.logo.path);
           rebuildAll = true;
         }
         jobs = new Map((await findBriefs(settings)).map((job) => [job.source, job]));
@@ -109,7 +111,7 @@ export async function watchBriefs(options: WatchOptions): Promise<void> {
     }, settle);
   };
 
-  const watched = [...settings.inputs, settings.templatesDir, resolve(settings.root, CONFIG_NAME)];
+  const watched = [...settings.inputs, settings.templatesDir, resolve(settings.root, CONFIG_NAME), ...(settings.brand.logo ? [settings.brand.logo.path] : [])];
   const watcher: FSWatcher = watch(watched, {
     ignoreInitial: true,
     ignored: (path) => isInside(path, settings.outDir) || /(^|[/\\])(node_modules|\.git)([/\\]|$)/.test(path),

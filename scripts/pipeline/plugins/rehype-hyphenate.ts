@@ -8,8 +8,12 @@ type Hyphenator = (text: string) => string;
 const require = createRequire(import.meta.url);
 const hyphenators = new Map<string, Hyphenator | undefined>();
 
-/** Elements whose text must keep its exact spelling (SVG text never wraps), and headings, table heads and captions (never hyphenated in print; Chrome builds the PDF outline from heading text). */
-const KEEP = new Set(['svg', 'code', 'pre', 'kbd', 'samp', 'var', 'script', 'style', 'abbr', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'th', 'caption', 'figcaption']);
+/**
+ * Elements whose text must keep its exact spelling (SVG text never wraps), and headings, table
+ * cells and captions: never hyphenated in print (Chrome builds the PDF outline from heading text;
+ * a cell's "analy-sis" or a caption's broken word reads badly in a narrow column).
+ */
+const KEEP = new Set(['svg', 'code', 'pre', 'kbd', 'samp', 'var', 'script', 'style', 'abbr', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'th', 'td', 'caption', 'figcaption']);
 /** Scripts with no hyphenation: line breaking is by character. */
 const NO_HYPHENATION = /^(ja|zh|ko|th)\b/i;
 

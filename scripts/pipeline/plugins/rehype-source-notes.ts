@@ -1,17 +1,27 @@
 import type { Element, ElementContent, Root } from 'hast';
 import { toString } from 'hast-util-to-string';
+import type { VFile } from 'vfile';
 import { visit, SKIP } from 'unist-util-visit';
 
-/** How a source note starts, in the languages briefs are written in. */
-const SOURCE = /^(Sources?|出典|資料)\s*[:：]/u;
+/** Source words recognised in every brief, whatever its template's labels say. */
+const ALWAYS = 'Source, Sources, Note, Notes, 出典, 資料, 注';
 
 /**
- * A paragraph starting `Source:` (or `出典：`) right after a figure or a table becomes that
- * block's source note: set small under it, and wrapped with it in one block the print keeps on a
- * single page (a chart's data table, between the two, goes into the block too).
+ * Notes of sources under figures and tables: a paragraph right after a figure or a table that
+ * starts with a source word of the template's language ("Source:", "Notes:", "出典："; the
+ * template's `source_note_words` label, plus those of ALWAYS) becomes that block's source note (class "source-note"),
+ * set small under it and wrapped with it in one block (class "with-source") that the print keeps
+ * on a single page. A chart's data table, between the two, goes into the block too.
  */
 export default function rehypeSourceNotes() {
-  return (tree: Root) => {
+  return (tree: Root, file: VFile) => {
+    // The template's words for the brief's language, and always those of both editions' languages:
+    // an English brief quoting a Japanese source writes 出典：, and the other way round.
+    const words = [...new Set(`${file.data.labels?.source_note_words ?? ''},${ALWAYS}`.split(/[,、]/).map((word) => word.trim()).filter(Boolean))];
+    const isSourceNote = (paragraph: Element) => {
+      const text = toString(paragraph).trimStart();
+      return words.some((word) => text.startsWith(word) && /^\s*[:：]/.test(text.slice(word.length)));
+    };
     visit(tree, 'element', (node, index, parent) => {
       if (!parent || index === undefined || !isBlock(node)) return;
       let end = index;
@@ -20,7 +30,7 @@ export default function rehypeSourceNotes() {
         end = next.index;
         next = nextElement(parent.children, end);
       }
-      if (!next || next.node.tagName !== 'p' || !SOURCE.test(toString(next.node).trim())) return;
+      if (!next || next.node.tagName !== 'p' || !isSourceNote(next.node)) return;
       next.node.properties.className = ['source-note'];
       const members = parent.children.slice(index, next.index + 1) as ElementContent[];
       const wrapper: Element = { type: 'element', tagName: 'div', properties: { className: ['with-source'] }, children: members, position: node.position };

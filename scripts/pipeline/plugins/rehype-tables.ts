@@ -48,6 +48,7 @@ export default function rehypeTables() {
           parent.children.splice(captionBefore.index, index - captionBefore.index);
           index = captionBefore.index;
         } else parent.children.splice(index + 1, after!.index - index);
+        addContinuedRow(node, (file.data.labels?.table_continued ?? 'Table {n} (continued)').replace('{n}', String(count)));
       }
       // A frame that scrolls must be reachable from the keyboard, and named for screen readers.
       const name = captionId ? { ariaLabelledBy: [captionId] } : { ariaLabel: uncaptionedName(node, file.data.labels?.table ?? 'Table {n}.') };
@@ -69,6 +70,24 @@ function nextElement(children: Root['children'], index: number): { node: Element
     return child.type === 'element' ? { node: child, index: at } : undefined;
   }
   return undefined;
+}
+
+/**
+ * A first header row, "Table 1 (continued)", for the pages after the first: Chromium repeats the
+ * whole thead on every page a table breaks onto, and the template hides the row on the first
+ * page (print.css) and in the handout. Hidden from assistive technology, which has the caption.
+ */
+function addContinuedRow(table: Element, text: string): void {
+  const head = table.children.find((child): child is Element => child.type === 'element' && child.tagName === 'thead');
+  const firstRow = head?.children.find((child): child is Element => child.type === 'element' && child.tagName === 'tr');
+  if (!head || !firstRow) return;
+  const columns = firstRow.children.reduce((sum, cell) => sum + (cell.type === 'element' ? Number(cell.properties.colSpan ?? 1) : 0), 0);
+  head.children.unshift({
+    type: 'element',
+    tagName: 'tr',
+    properties: { className: ['table-continued'], ariaHidden: 'true' },
+    children: [{ type: 'element', tagName: 'td', properties: { colSpan: columns }, children: [{ type: 'text', value: text }] }],
+  });
 }
 
 function previousElement(children: Root['children'], index: number): { node: Element; index: number } | undefined {
