@@ -2,6 +2,9 @@ import { VFile } from 'vfile';
 import { describe, expect, it } from 'vitest';
 import { readFrontMatter } from '../scripts/pipeline/front-matter.ts';
 import { formatMessage } from '../scripts/pipeline/messages.ts';
+import { silenceIgnored } from '../scripts/pipeline/rules.ts';
+import { splitFrontMatter } from '../scripts/pipeline/split-front-matter.ts';
+import { templateFor } from '../scripts/pipeline/template.ts';
 
 function parse(text: string) {
   const file = new VFile({ path: '/project/source/x.md', value: text });
@@ -85,3 +88,40 @@ describe('front matter', () => {
     expect(messages.join('\n')).not.toMatch(/ran/);
   });
 });
+
+describe('splitting front matter from the body (one function for every reader)', () => {
+  it('splits at the first closing fence, with LF or CRLF line ends, "..." or trailing spaces', () => {
+    expect(splitFrontMatter('---\ntitle: T\n---\nBody\n---\nMore')).toEqual({ kind: 'yaml', yaml: 'title: T\n', yamlOffset: 4, lines: 3, body: 'Body\n---\nMore', bodyOffset: 17 });
+    expect(splitFrontMatter('---\r\ntitle: T\r\n... \t\r\nBody')).toMatchObject({ kind: 'yaml', yaml: 'title: T\r\n', body: 'Body' });
+    expect(splitFrontMatter('---\n---\n')).toMatchObject({ kind: 'yaml', yaml: '', lines: 2, body: '' });
+  });
+
+  it('tells no front matter, another engine and an unclosed block apart', () => {
+    expect(splitFrontMatter('# Title\n---\n')).toEqual({ kind: 'none' });
+    expect(splitFrontMatter('---js\n{}\n---\n')).toEqual({ kind: 'engine', fence: '---js' });
+    expect(splitFrontMatter('+++\ntitle = "T"\n+++\n')).toEqual({ kind: 'engine', fence: '+++' });
+    expect(splitFrontMatter('---\ntitle: T\n')).toEqual({ kind: 'unclosed' });
+    expect(splitFrontMatter('---')).toEqual({ kind: 'unclosed' });
+    expect(splitFrontMatter('---\ntitle: T\n----\n')).toEqual({ kind: 'unclosed' });
+  });
+});
+
+describe('places in front matter come from the parsed YAML document', () => {
+  it('reports a template that does not exist at its value, quoted or not', async () => {
+    for (const [line, column] of [['template: "annual-report"', 11], ["template:   'annual-report'  # ours", 13]] as const) {
+      const file = new VFile({ path: '/project/source/x.md', value: `---\ntitle: T\n${line}\n---\nText.\n` });
+      const matter = readFrontMatter(file);
+      expect(matter?.template).toBe('annual-report');
+      expect(await templateFor(new Map(), '/nowhere/templates', 'annual-report', file)).toBeUndefined();
+      expect(file.messages.map((message) => `${message.line}:${message.column} ${message.ruleId}`)).toEqual([`3:${column} unknown-template`]);
+    }
+  });
+
+  it('reports an id in ignore: that names no rule at the id, even where the id is also written elsewhere', () => {
+    const file = new VFile({ path: '/project/source/x.md', value: '---\ntitle: overflow and heading-skp\nignore:\n  - overflow\n  - heading-skp\n---\nText.\n' });
+    file.data.matter = readFrontMatter(file);
+    silenceIgnored(file, []);
+    expect(file.messages.map((message) => `${message.line}:${message.column} ${message.ruleId}`)).toEqual(['5:5 unknown-rule']);
+  });
+});
+

@@ -37,7 +37,7 @@ function checkPageBudget(file: VFile, { facts, maxPages }: PrintEvidence): void 
   if (!maxPages || facts.pages <= maxPages.pages) return;
   const over = facts.pages - maxPages.pages;
   const where = maxPages.fromBrief ? '' : ' set in brief.config.yaml';
-  report(file, 'warning', `The PDF has ${facts.pages} pages, ${over} over the budget of ${maxPages.pages} (max_pages${where}): cut ${over === 1 ? 'a page' : `${over} pages`} of text, or raise the budget.`, 'page-budget', maxPages.fromBrief ? placeOf(file, 'max_pages:') : { line: 1, column: 1 });
+  report(file, 'warning', `The PDF has ${facts.pages} pages, ${over} over the budget of ${maxPages.pages} (max_pages${where}): cut ${over === 1 ? 'a page' : `${over} pages`} of text, or raise the budget.`, 'page-budget', maxPages.fromBrief ? (file.data.frontMatter?.locateKey(['max_pages']).start ?? { line: 1, column: 1 }) : { line: 1, column: 1 });
 }
 
 function checkOverflow(file: VFile, layout: LayoutMeasure): void {
@@ -175,7 +175,7 @@ function allContent(element: StructElement): { page: number; rank: number }[] {
 function headingPlace(file: VFile, measured: Block | undefined): Point {
   if (measured?.mark) return pointOf(measured.mark);
   const title = file.data.matter?.title;
-  return (measured?.text && title && title.replace(/\s+/g, ' ').trim().startsWith(measured.text) ? placeOf(file, 'title:') : undefined) ?? { line: 1, column: 1 };
+  return (measured?.text && title && title.replace(/\s+/g, ' ').trim().startsWith(measured.text) ? file.data.frontMatter?.locateKey(['title']).start : undefined) ?? { line: 1, column: 1 };
 }
 
 function pointOf(mark: SourceMark): Point {

@@ -31,6 +31,6 @@ export async function loadConfig(root: string): Promise<LoadedConfig> {
   const file = new VFile({ path, value: text });
   const yaml = parseYaml(file, text, { firstLine: 1, rule: 'config-yaml', maxAliasCount: 100 });
   const config = yaml ? validate(configSchema, yaml, file, { noun: 'Config field', rule: 'config-field', unknownRule: 'unknown-config-field' }) : undefined;
-  if (config?.ignore) warnUnknownRules(file, config.ignore);
+  if (config?.ignore && yaml) warnUnknownRules(file, config.ignore, yaml);
   return { config, file };
 }

@@ -9,6 +9,8 @@ export interface PositionedYaml {
   locate(path: readonly PropertyKey[]): Place;
   /** The place of the key at `path`, for "unknown field" messages. */
   locateKey(path: readonly PropertyKey[]): Place;
+  /** The place of the value at `path`, if the document has one there. */
+  find(path: readonly PropertyKey[]): Place | undefined;
 }
 
 export interface ParseYamlOptions {
@@ -57,7 +59,11 @@ export function parseYaml(file: VFile, text: string, options: ParseYamlOptions):
     }
     return { start: toPoint(0) };
   };
-  return { data, locate: (path) => rangeAt(path, false), locateKey: (path) => rangeAt(path, true) };
+  const find = (path: readonly PropertyKey[]): Place | undefined => {
+    const range = nodeAt(doc, path, false)?.range;
+    return range ? { start: toPoint(range[0]), end: toPoint(range[1]) } : undefined;
+  };
+  return { data, locate: (path) => rangeAt(path, false), locateKey: (path) => rangeAt(path, true), find };
 }
 
 function nodeAt(doc: Document, path: readonly PropertyKey[], key: boolean): { range?: [number, number, number] | null } | undefined {
