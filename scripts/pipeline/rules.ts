@@ -57,7 +57,7 @@ export const BUILD_WARNINGS: { id: string; finds: string }[] = [
   { id: 'limit-image-size', finds: 'An image over limits.max_image_bytes, not embedded.' },
   { id: 'unknown-directive', finds: 'A ::: block or callout type brief does not know.' },
   { id: 'duplicate-key-points', finds: 'A second :::key-points block.' },
-  { id: 'front-matter-yaml', finds: 'A YAML tag in the front matter, read as plain text.' },
+  { id: 'front-matter-yaml', finds: 'A YAML tag in the front matter, read as plain text; or "#" right before a word after a value (`title: Item #1`), which YAML reads as a comment and drops.' },
   { id: 'unknown-rule', finds: 'An id in ignore: that is no rule of brief\'s.' },
   { id: 'unknown-config-field', finds: 'A field of brief.config.yaml the schema does not know.' },
   { id: 'blocked-request', finds: 'Something the page asked to load from outside, refused.' },

@@ -1,5 +1,6 @@
 import { isMap, isNode, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import type { VFile } from 'vfile';
+import { describeYamlError, droppedComments } from './describe-yaml-error.ts';
 import { report, type Place } from './messages.ts';
 
 /** YAML parsed with positions: the plain data, and where each key path sits in the file. */
@@ -34,8 +35,15 @@ export function parseYaml(file: VFile, text: string, options: ParseYamlOptions):
     const { line, col } = lineCounter.linePos(offset);
     return { line: line + options.firstLine - 1, column: col };
   };
+  const source = { doc, text, lines: lineCounter, firstLine: options.firstLine };
+  // One message for each place: the library often gives two or three for one mistake.
+  const reported = new Set<number>();
   for (const error of doc.errors) {
-    report(file, 'error', `YAML: ${firstLine(error.message)}.`, options.rule, toPoint(error.pos[0]));
+    const problem = describeYamlError(error, source);
+    const { line } = lineCounter.linePos(problem.offset);
+    if (reported.has(line)) continue;
+    reported.add(line);
+    report(file, 'error', problem.reason, options.rule, toPoint(problem.offset));
   }
   for (const warning of doc.warnings) {
     const tag = /Unresolved tag: (?:tag:yaml\.org,2002:)?(\S+)/.exec(warning.message);
@@ -43,6 +51,7 @@ export function parseYaml(file: VFile, text: string, options: ParseYamlOptions):
     report(file, 'warning', reason, options.rule, toPoint(warning.pos[0]));
   }
   if (doc.errors.length > 0) return undefined;
+  for (const problem of droppedComments(source)) report(file, 'warning', problem.reason, options.rule, toPoint(problem.offset));
 
   let data: unknown;
   try {
