@@ -1,5 +1,6 @@
 import type { VFile } from 'vfile';
-import { placeOf, report, type Point } from '../pipeline/messages.ts';
+import type { BodyPlaces } from '../pipeline/body-places.ts';
+import { report, type Point } from '../pipeline/messages.ts';
 import type { Block, LayoutMeasure, SourceMark } from './measure-layout.ts';
 import { flatten, pagesUnder, type PdfFacts, type StructElement } from './read-pdf.ts';
 
@@ -14,6 +15,8 @@ export interface PrintEvidence {
   bundledFonts: Set<string>;
   /** Characters the page draws that no bundled font has. */
   missing: string[];
+  /** Where things of the page were written in the source. */
+  places: BodyPlaces;
 }
 
 const INCH = 96;
@@ -112,7 +115,7 @@ function checkBreaks(file: VFile, { facts, layout }: PrintEvidence): void {
   }
 }
 
-function checkFonts(file: VFile, { facts, bundledFonts, missing }: PrintEvidence): void {
+function checkFonts(file: VFile, { facts, bundledFonts, missing, places }: PrintEvidence): void {
   for (const font of facts.fonts) {
     if (font.type === 'Type3') {
       report(file, 'warning', `The PDF draws text in a Type 3 font ("${font.name || 'unnamed'}"): shapes without real font data, which print blurred and read badly. A glyph was missing from the loaded fonts when Chrome printed.`, 'font-not-embedded', { line: 1, column: 1 });
@@ -124,7 +127,7 @@ function checkFonts(file: VFile, { facts, bundledFonts, missing }: PrintEvidence
   }
   for (const char of missing) {
     const code = `U+${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
-    const place = placeOf(file, char);
+    const place = places.text(char);
     report(file, 'warning', `No font of the template has "${char}" (${code}): it prints in a font of this computer, or as an empty box ("tofu")${place ? '' : ' (in the template)'}.`, 'missing-glyph', place ?? { line: 1, column: 1 });
   }
 }

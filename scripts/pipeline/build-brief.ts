@@ -1,6 +1,7 @@
 import { join, posix } from 'node:path';
 import type { VFile } from 'vfile';
 import { TOOL_ROOT } from '../paths.ts';
+import { bodyPlaces } from './body-places.ts';
 import type { BrowserPool } from './browser.ts';
 import { checkPageLinks } from './check-page-links.ts';
 import type { BriefJob } from './discover.ts';
@@ -100,6 +101,8 @@ async function buildSteps(job: BriefJob, context: RunContext): Promise<BriefOutc
   file.data.dependencies = rendered.dependencies;
   outcome.probes = rendered.probes;
   const headings = rendered.headings;
+  // Where each thing of the page was written in the source, from the body's tree (body-places.ts).
+  const places = bodyPlaces(rendered.tree, file);
 
   // 5. The page: the template around the body (render-page.ts).
   const wantPdf = settings.formats.has('pdf');
@@ -124,7 +127,7 @@ async function buildSteps(job: BriefJob, context: RunContext): Promise<BriefOutc
   const stylesheets = stylesheetsOf(draft);
 
   // 6. Ids and #links of the whole page, the template's and the body's together (check-page-links.ts).
-  checkPageLinks(draftTree, file);
+  checkPageLinks(draftTree, file, places);
 
   // 7. Fonts: each face subset to the characters the handout draws with it; the print adds only
   // digits and hyphens (page-fonts.ts, fonts.ts).
@@ -158,6 +161,7 @@ async function buildSteps(job: BriefJob, context: RunContext): Promise<BriefOutc
       render: (toc) => page('pdf', printBody, toc, printFonts),
       fontsCss: printFonts,
       browser: context.browser,
+      places,
       fault: settings.faults.get(job.id),
       checks: settings.check,
       time,
@@ -187,6 +191,7 @@ async function buildSteps(job: BriefJob, context: RunContext): Promise<BriefOutc
         maxPages: matter.max_pages !== undefined ? { pages: matter.max_pages, fromBrief: true } : settings.config.max_pages !== undefined ? { pages: settings.config.max_pages, fromBrief: false } : undefined,
         faces: templateFaces(context.faces, template, TOOL_ROOT),
         page: draftTree,
+        places,
         stylesheets,
         cacheDir: fontCache,
       }),

@@ -1,7 +1,7 @@
-import { isMap, isNode, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
+import { isMap, isNode, isScalar, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import type { VFile } from 'vfile';
 import { describeYamlError, droppedComments } from './describe-yaml-error.ts';
-import { report, type Place } from './messages.ts';
+import { report, type Place, type Point } from './messages.ts';
 
 /** YAML parsed with positions: the plain data, and where each key path sits in the file. */
 export interface PositionedYaml {
@@ -12,6 +12,8 @@ export interface PositionedYaml {
   locateKey(path: readonly PropertyKey[]): Place;
   /** The place of the value at `path`, if the document has one there. */
   find(path: readonly PropertyKey[]): Place | undefined;
+  /** Where a text value holding `text` is, at the text itself when the value is written as is. */
+  findText(text: string): Point | undefined;
 }
 
 export interface ParseYamlOptions {
@@ -72,7 +74,22 @@ export function parseYaml(file: VFile, text: string, options: ParseYamlOptions):
     const range = nodeAt(doc, path, false)?.range;
     return range ? { start: toPoint(range[0]), end: toPoint(range[1]) } : undefined;
   };
-  return { data, locate: (path) => rangeAt(path, false), locateKey: (path) => rangeAt(path, true), find };
+  const findText = (needle: string): Point | undefined => {
+    let found: Point | undefined;
+    visit(doc, {
+      Scalar(_, node) {
+        if (typeof node.value !== 'string' || !node.range) return;
+        const index = node.value.indexOf(needle);
+        if (index === -1) return;
+        // A plain value on one line is written as it reads; elsewhere, point at the value.
+        const at = node.range[0] + index;
+        found = toPoint(node.type === 'PLAIN' && text.startsWith(needle, at) ? at : node.range[0]);
+        return visit.BREAK;
+      },
+    });
+    return found;
+  };
+  return { data, locate: (path) => rangeAt(path, false), locateKey: (path) => rangeAt(path, true), find, findText };
 }
 
 function nodeAt(doc: Document, path: readonly PropertyKey[], key: boolean): { range?: [number, number, number] | null } | undefined {
