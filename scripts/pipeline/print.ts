@@ -28,6 +28,8 @@ export interface PrintRequest {
   fault: string | undefined;
   /** The checks of `npm run check`, when checking. */
   checks: BriefChecks | undefined;
+  /** Told whether the PDF has a table of contents as soon as that is settled (before its page numbers are). */
+  onTocSettled?: (toc: boolean) => Promise<unknown>;
   time: Time;
 }
 
@@ -87,6 +89,9 @@ async function printWithToc(request: PrintRequest, attempt: number): Promise<Pri
       toc = entries;
       printed = await printOnce(toc);
     }
+    const settled = printed ? request.onTocSettled?.(toc !== null) : undefined;
+    // Awaited below; marked handled now in case printing fails first.
+    settled?.catch(() => {});
     for (let round = 0; printed && toc && round < 4; round++) {
       const pages = headingPages(headings, readOutline(printed.doc));
       const next = tocEntries(headings, pages);
@@ -98,6 +103,7 @@ async function printWithToc(request: PrintRequest, attempt: number): Promise<Pri
       report(file, 'warning', `Blocked a request for ${blocked.url} (${blocked.resourceType}): briefs load nothing from outside.`, 'blocked-request', request.places.url(blocked.url, documentUrl));
     }
     for (const error of page.pageErrors) report(file, 'warning', `The page reported an error: ${error}`, 'page-error');
+    await settled;
     if (!printed) return undefined;
     const { doc } = printed;
     // npm run check: measure the layout just printed, while the page still shows it.

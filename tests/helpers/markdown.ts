@@ -18,6 +18,7 @@ export interface RenderOptions {
   allowRemote?: string[];
   lang?: string;
   print?: boolean;
+  check?: boolean;
 }
 
 /**
@@ -35,6 +36,7 @@ export async function renderBody(markdown: string, options: RenderOptions = {}) 
       trustHtml: options.trustHtml ?? false,
       allowRemote: options.allowRemote ?? [],
       print: options.print ?? false,
+      check: options.check ?? false,
     },
     markdownOptions,
   );
