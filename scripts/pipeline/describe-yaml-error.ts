@@ -1,4 +1,4 @@
-import { isMap, isPair, isScalar, visit, type Document, type LineCounter, type Scalar, type YAMLError } from 'yaml';
+import { isMap, isNode, isPair, isScalar, visit, type Document, type LineCounter, type Scalar, type YAMLError } from 'yaml';
 
 /** A parsed YAML text: the document, its text and lines, and the line of the file it starts on. */
 export interface YamlSource {
@@ -25,7 +25,7 @@ export function describeYamlError(error: YAMLError, { doc, text, lines, firstLin
   const line = lineAround(text, lines, at);
   const before = text.slice(line.start, at);
   const rest = text.slice(at, line.end).trim();
-  const field = fieldName(before);
+  const field = keyOfValueAt(doc, at) ?? fieldName(before);
 
   if (error.code === 'BLOCK_AS_IMPLICIT_KEY' && /^Nested mappings/.test(error.message) && /:(\s|$)/.test(rest)) {
     return { offset: at, reason: `${field ? `The value of "${field}"` : 'This value'} holds ": ", which YAML reads as the start of another field. Put the whole value in quotes: ${before.trim()} ${quote(rest)}` };
@@ -40,7 +40,7 @@ export function describeYamlError(error: YAMLError, { doc, text, lines, firstLin
     const quoted = lastQuotedBefore(doc, at);
     if (quoted && quoted.offset >= line.start) {
       const head = text.slice(line.start, quoted.offset);
-      const name = fieldName(head);
+      const name = keyOfValueAt(doc, quoted.offset) ?? fieldName(head);
       return { offset: quoted.offset, reason: `${name ? `The value of "${name}"` : 'This value'} starts with a quote, so it ends at the closing quote, yet more text follows. Put the whole value in quotes: ${head.trim()} ${quote(text.slice(quoted.offset, line.end).trim())}` };
     }
   }
@@ -53,7 +53,7 @@ export function describeYamlError(error: YAMLError, { doc, text, lines, firstLin
       const start = lineAround(text, lines, opened.offset);
       const written = text.slice(opened.offset, start.end).trimEnd();
       const mark = written[0]!;
-      const name = fieldName(text.slice(start.start, opened.offset));
+      const name = keyOfValueAt(doc, opened.offset) ?? fieldName(text.slice(start.start, opened.offset));
       return { offset: opened.offset, reason: `The quote ${mark} that opens ${name ? `the value of "${name}"` : 'this value'} is never closed, so the lines after it are read into it. Close it at the end of the value: ${text.slice(start.start, opened.offset).trim()} ${written}${mark}` };
     }
   }
@@ -101,7 +101,22 @@ function quote(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
 }
 
-/** The key of a `key: value` or `- key: value` line, from what is written before the value. */
+/** The key whose value starts at `offset`, from the parsed document. */
+function keyOfValueAt(doc: Document, offset: number): string | undefined {
+  let key: string | undefined;
+  visit(doc, {
+    Pair(_, pair) {
+      if (isNode(pair.value) && pair.value.range?.[0] === offset && isScalar(pair.key)) {
+        key = String(pair.key.value);
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return key;
+}
+
+/** The key of a `key: value` line as written before the value, when the document lost the pair. */
 function fieldName(before: string): string | undefined {
   const key = before.trim().replace(/^(-\s+)+/, '');
   return key.endsWith(':') ? key.slice(0, -1).trim().replace(/^["']|["']$/g, '') : undefined;
