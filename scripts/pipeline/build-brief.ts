@@ -135,21 +135,31 @@ async function buildSteps(job: BriefJob, context: RunContext): Promise<BriefOutc
   outcome.inputs = [...template.files, ...rendered.dependencies, ...faces.map((face) => face.path)];
   const fonts = settings.formats.has('html') ? await time('fonts', () => fontFaceCss(usage, fontCache)) : '';
 
-  // 8. The handout. It shows a contents list when the PDF has one, so it is written once that is
-  // settled: now when toc: says, when there is no heading to list or no PDF to make (then as the
-  // last print decided, or by an estimate); else as soon as the first print has settled it.
+  // 8. The handout. It shows a contents list when the PDF has one. It is written as soon as that
+  // is known, and once: before printing when toc: says, when there is no heading to list, when no
+  // PDF is made, or when the last print decided (watch mode: what an author sees soonest; written
+  // again only if this print decides otherwise, in the one build where the brief crosses four
+  // pages); else as soon as the first print has settled it, while Chrome prints page numbers.
   const wantHtml = settings.formats.has('html');
-  let handout: Promise<boolean> | undefined;
-  const writeHandout = (withToc: boolean): Promise<boolean> =>
-    (handout ??= (async () => {
+  let handout: { toc: boolean; written: Promise<boolean> } | undefined;
+  const writeHandout = (withToc: boolean): Promise<boolean> => {
+    if (handout?.toc === withToc) return handout.written;
+    const previous = handout?.written;
+    const written = (async () => {
+      // One write at a time: the last decision is the one that stays.
+      await previous;
       if (!wantHtml) return true;
       const html = page('html', rendered.html, withToc ? tocEntries(headings, null) : null, fonts);
       if (html === undefined) return false;
       await time('write', () => writeOutput(outcome, job.outputs.html, html));
       return true;
-    })());
-  const settled = !wantPdf || matter.toc !== undefined || tocEntries(headings, null).length === 0;
-  if (settled && !(await writeHandout(guessToc(matter, context.tocDecisions.get(job.source), rendered.tree, headings)))) return outcome;
+    })();
+    handout = { toc: withToc, written };
+    return written;
+  };
+  const lastPrint = context.tocDecisions.get(job.source);
+  const known = !wantPdf || matter.toc !== undefined || lastPrint !== undefined || tocEntries(headings, null).length === 0;
+  if (known && !(await writeHandout(guessToc(matter, lastPrint, rendered.tree, headings)))) return outcome;
   if (!wantPdf) return outcome;
 
   // 9. Print: Chrome prints the page, again until the contents' page numbers hold, once more on
