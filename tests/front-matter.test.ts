@@ -1,4 +1,8 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { VFile } from 'vfile';
+import { loadConfig } from '../scripts/pipeline/config.ts';
 import { describe, expect, it } from 'vitest';
 import { readFrontMatter } from '../scripts/pipeline/front-matter.ts';
 import { formatMessage } from '../scripts/pipeline/messages.ts';
@@ -106,6 +110,17 @@ describe('places in front matter come from the parsed YAML document', () => {
       expect(matter?.template).toBe('annual-report');
       expect(await templateFor(new Map(), '/nowhere/templates', 'annual-report', file)).toBeUndefined();
       expect(file.messages.map((message) => `${message.line}:${message.column} ${message.ruleId}`)).toEqual([`3:${column} unknown-template`]);
+    }
+  });
+
+  it('reports an id in brief.config.yaml\'s ignore: that names no rule at the id', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'brief-config-'));
+    try {
+      await writeFile(join(root, 'brief.config.yaml'), '# heading-skp is a typo\nignore: [overflow, heading-skp]\n');
+      const { file } = await loadConfig(root);
+      expect(file.messages.map((message) => `${message.line}:${message.column} ${message.ruleId}`)).toEqual(['2:20 unknown-rule']);
+    } finally {
+      await rm(root, { recursive: true, force: true });
     }
   });
 
