@@ -5,6 +5,7 @@ import { VFile } from 'vfile';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkBrand } from '../scripts/check/check-brand.ts';
 import { checkPrint } from '../scripts/check/check-print.ts';
+import { bodyPlaces } from '../scripts/pipeline/body-places.ts';
 import type { LayoutMeasure } from '../scripts/check/measure-layout.ts';
 import { readPdf, type PdfFacts } from '../scripts/check/read-pdf.ts';
 import { RULES } from '../scripts/pipeline/rules.ts';
@@ -175,7 +176,7 @@ describe('the PDF rules, on PDFs made without brief', () => {
   const layout: LayoutMeasure = { contentWidth: 672, contentHeight: 883, overflows: [], headings: [], rows: [], images: [] };
   const judge = (facts: PdfFacts, measured = layout) => {
     const file = new VFile({ path: 'x.md', value: '---\ntitle: x\n---\n' });
-    checkPrint(file, { facts, layout: measured, maxPages: undefined, bundledFonts: new Set(['SourceSerif4-Regular']), missing: [] });
+    checkPrint(file, { facts, layout: measured, maxPages: undefined, bundledFonts: new Set(['SourceSerif4-Regular']), missing: [], places: bodyPlaces({ type: 'root', children: [] }, file) });
     for (const message of file.messages) seen.push(`${RULES.find((rule) => rule.id === message.ruleId)!.severity} ${message.reason} (${message.ruleId})`);
     return file.messages.map((message) => `${message.ruleId}: ${message.reason}`);
   };

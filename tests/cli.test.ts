@@ -49,10 +49,10 @@ describe('npm run build: briefs that fail', () => {
   });
 
   it('names the templates that exist when a brief asks for one that does not', async () => {
-    project = await createProject({ 'source/x.md': brief('Text.\n', { template: 'annual-report' }) });
+    project = await createProject({ 'source/x.md': brief('Text.\n', { template: '"annual-report"' }) });
     const result = await project.run(['build', '--format', 'html']);
     expect(result.code).toBe(1);
-    expect(result.stderr.trim()).toBe('source/x.md:4:1 error Cannot find template "templates/annual-report". Create it, or set "template:" to one of: in-focus, policy-brief. (unknown-template)');
+    expect(result.stderr.trim()).toBe('source/x.md:4:11 error Cannot find template "templates/annual-report". Create it, or set "template:" to one of: in-focus, policy-brief. (unknown-template)');
   });
 
   it('reports a file that cannot be read as text', async () => {

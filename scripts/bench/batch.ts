@@ -2,9 +2,11 @@ import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { parseDocument } from 'yaml';
 import { TOOL_ROOT } from '../paths.ts';
 import { CHROME_ARGS } from '../pipeline/browser.ts';
 import { defaultJobs } from '../pipeline/settings.ts';
+import { splitFrontMatter } from '../pipeline/split-front-matter.ts';
 import { resolveChrome } from '../setup/chrome.ts';
 import { benchProject, median, type BenchRow } from './measure.ts';
 
@@ -29,7 +31,8 @@ export async function batch(runs: number, log: (line: string) => void): Promise<
       const text = variant(seed, index);
       await writeFile(join(project.root, 'source', `brief-${String(index).padStart(3, '0')}.md`), text);
       // md-to-pdf reads front matter as its own config: give it the body only.
-      await writeFile(join(project.root, 'md', `brief-${String(index).padStart(3, '0')}.md`), text.replace(/^---\n[\s\S]*?\n---\n/, `# Brief ${index}\n`));
+      const split = splitFrontMatter(text);
+      await writeFile(join(project.root, 'md', `brief-${String(index).padStart(3, '0')}.md`), `# Brief ${index}\n${split.kind === 'yaml' ? split.body : text}`);
     }
     const rows: BenchRow[] = [
       { label: `brief: ${COUNT} briefs, HTML + PDF (--jobs ${defaultJobs()})`, runsMs: [] },
@@ -73,13 +76,16 @@ export async function batch(runs: number, log: (line: string) => void): Promise<
 
 /** The seed brief, made brief number `index`: its own title and date, its paragraphs in another order. */
 function variant(seed: string, index: number): string {
-  const [, matter, body] = /^---\n([\s\S]*?)\n---\n([\s\S]*)$/.exec(seed)!;
-  const paragraphs = body!.trim().split(/\n\n/);
+  const split = splitFrontMatter(seed);
+  if (split.kind !== 'yaml') throw new Error('The seed brief has no YAML front matter.');
+  const matter = parseDocument(split.yaml);
+  matter.set('title', `U.S.-Japan Relations, Brief ${index}`);
+  matter.set('date', `2009-09-${String((index % 28) + 1).padStart(2, '0')}`);
+  matter.delete('translations');
+  const paragraphs = split.body.trim().split(/\n\n/);
   const heading = paragraphs.shift()!;
   const rotated = [...paragraphs.slice(index % paragraphs.length), ...paragraphs.slice(0, index % paragraphs.length)];
-  const title = `U.S.-Japan Relations, Brief ${index}`;
-  const day = String((index % 28) + 1).padStart(2, '0');
-  return `---\n${matter!.replace(/^title: .*$/m, `title: ${title}`).replace(/^date: .*$/m, `date: 2009-09-${day}`).replace(/^translations:\n(  - .*\n|    .*\n)*/m, '')}\n---\n\n${heading}\n\n${rotated.join('\n\n')}\n\nThis is brief number ${index} of the benchmark.\n`;
+  return `---\n${String(matter)}---\n\n${heading}\n\n${rotated.join('\n\n')}\n\nThis is brief number ${index} of the benchmark.\n`;
 }
 
 async function removePdfs(dir: string): Promise<void> {

@@ -35,6 +35,7 @@ export async function checkBuilt(file: VFile, brief: MeasuredBrief): Promise<voi
     maxPages: brief.maxPages,
     bundledFonts: new Set(coverages.map((coverage) => coverage.postscriptName)),
     missing,
+    places: brief.places,
   });
   await auditHandout(file, await brief.browser(), brief.handout.url, brief.handout.html);
   dropEchoes(file);

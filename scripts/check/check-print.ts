@@ -1,5 +1,6 @@
 import type { VFile } from 'vfile';
-import { placeOf, report, type Point } from '../pipeline/messages.ts';
+import type { BodyPlaces } from '../pipeline/body-places.ts';
+import { report, type Point } from '../pipeline/messages.ts';
 import type { Block, LayoutMeasure, SourceMark } from './measure-layout.ts';
 import { flatten, pagesUnder, type PdfFacts, type StructElement } from './read-pdf.ts';
 
@@ -14,6 +15,8 @@ export interface PrintEvidence {
   bundledFonts: Set<string>;
   /** Characters the page draws that no bundled font has. */
   missing: string[];
+  /** Where things of the page were written in the source. */
+  places: BodyPlaces;
 }
 
 const INCH = 96;
@@ -37,7 +40,7 @@ function checkPageBudget(file: VFile, { facts, maxPages }: PrintEvidence): void 
   if (!maxPages || facts.pages <= maxPages.pages) return;
   const over = facts.pages - maxPages.pages;
   const where = maxPages.fromBrief ? '' : ' set in brief.config.yaml';
-  report(file, 'warning', `The PDF has ${facts.pages} pages, ${over} over the budget of ${maxPages.pages} (max_pages${where}): cut ${over === 1 ? 'a page' : `${over} pages`} of text, or raise the budget.`, 'page-budget', maxPages.fromBrief ? placeOf(file, 'max_pages:') : { line: 1, column: 1 });
+  report(file, 'warning', `The PDF has ${facts.pages} pages, ${over} over the budget of ${maxPages.pages} (max_pages${where}): cut ${over === 1 ? 'a page' : `${over} pages`} of text, or raise the budget.`, 'page-budget', maxPages.fromBrief ? (file.data.frontMatter?.locateKey(['max_pages']).start ?? { line: 1, column: 1 }) : { line: 1, column: 1 });
 }
 
 function checkOverflow(file: VFile, layout: LayoutMeasure): void {
@@ -112,7 +115,7 @@ function checkBreaks(file: VFile, { facts, layout }: PrintEvidence): void {
   }
 }
 
-function checkFonts(file: VFile, { facts, bundledFonts, missing }: PrintEvidence): void {
+function checkFonts(file: VFile, { facts, bundledFonts, missing, places }: PrintEvidence): void {
   // An SVG image whose text is in the computer's fonts was already named at its line (rehype-images).
   const namedImage = file.messages.some((message) => message.ruleId === 'font-not-embedded' && message.line !== undefined && message.line > 1);
   for (const font of facts.fonts) {
@@ -127,7 +130,7 @@ function checkFonts(file: VFile, { facts, bundledFonts, missing }: PrintEvidence
   }
   for (const char of missing) {
     const code = `U+${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
-    const place = placeOf(file, char);
+    const place = places.text(char);
     report(file, 'warning', `No font of the template has "${char}" (${code}): it prints in a font of this computer, or as an empty box ("tofu")${place ? '' : ' (in the template)'}.`, 'missing-glyph', place ?? { line: 1, column: 1 });
   }
 }
@@ -178,7 +181,7 @@ function allContent(element: StructElement): { page: number; rank: number }[] {
 function headingPlace(file: VFile, measured: Block | undefined): Point {
   if (measured?.mark) return pointOf(measured.mark);
   const title = file.data.matter?.title;
-  return (measured?.text && title && title.replace(/\s+/g, ' ').trim().startsWith(measured.text) ? placeOf(file, 'title:') : undefined) ?? { line: 1, column: 1 };
+  return (measured?.text && title && title.replace(/\s+/g, ' ').trim().startsWith(measured.text) ? file.data.frontMatter?.locateKey(['title']).start : undefined) ?? { line: 1, column: 1 };
 }
 
 function pointOf(mark: SourceMark): Point {

@@ -4,6 +4,8 @@ import { relative } from 'node:path';
 import type { Io } from '../cli.ts';
 import { EXIT } from '../errors.ts';
 import type { BriefResult } from '../pipeline/build.ts';
+import { VFile } from 'vfile';
+import { readFrontMatter } from '../pipeline/front-matter.ts';
 import { formatMessage, sortedMessages } from '../pipeline/messages.ts';
 import type { Settings } from '../pipeline/settings.ts';
 import { watchBriefs } from '../pipeline/watch.ts';
@@ -92,8 +94,8 @@ async function stateOf(result: BriefResult, settings: Settings, versions: Map<st
   };
 }
 
-/** The title line of a brief's front matter, without building it (for briefs that were up to date). */
+/** The title of a brief's front matter, without building it (for briefs that were up to date). */
 async function titleOf(source: string): Promise<string | undefined> {
-  const text = await readFile(source, 'utf8').catch(() => '');
-  return /^title:\s*["']?(.*?)["']?\s*$/m.exec(text)?.[1];
+  const file = new VFile({ path: source, value: await readFile(source, 'utf8').catch(() => '') });
+  return readFrontMatter(file)?.title;
 }

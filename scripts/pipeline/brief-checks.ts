@@ -2,6 +2,7 @@ import type { Root } from 'hast';
 import type { PDFDocument } from 'pdf-lib';
 import type { Page } from 'puppeteer';
 import type { VFile } from 'vfile';
+import type { BodyPlaces } from './body-places.ts';
 import type { BrowserPool } from './browser.ts';
 import type { ResolvedFace } from './fonts.ts';
 
@@ -19,6 +20,8 @@ export interface BuiltBrief {
   /** The handout page, parsed, and its stylesheets: what characters it draws. */
   page: Root;
   stylesheets: string[];
+  /** Where things of the page were written in the source (the body's tree, and the front matter). */
+  places: BodyPlaces;
   /** Where font character maps are cached. */
   cacheDir: string;
 }

@@ -2,11 +2,12 @@ import { join, posix } from 'node:path';
 import type { VFile } from 'vfile';
 import { TOOL_ROOT } from '../paths.ts';
 import { mergeBrand } from './brand.ts';
+import { bodyPlaces } from './body-places.ts';
 import type { BrowserPool } from './browser.ts';
 import { checkPageLinks } from './check-page-links.ts';
+import { BODY_SLOT, draftPage } from './draft-page.ts';
 import type { BriefJob } from './discover.ts';
 import { finish } from './finish.ts';
-import { parsePage, stylesheetsOf } from './font-usage.ts';
 import { fontFaceCss, templateFaces, type ResolvedFace } from './fonts.ts';
 import { readFrontMatter } from './front-matter.ts';
 import { sha256 } from './manifest.ts';
@@ -101,6 +102,8 @@ async function buildSteps(job: BriefJob, context: RunContext): Promise<BriefOutc
   file.data.dependencies = rendered.dependencies;
   outcome.probes = rendered.probes;
   const headings = rendered.headings;
+  // Where each thing of the page was written in the source, from the body's tree (body-places.ts).
+  const places = bodyPlaces(rendered.tree, file);
 
   // 5. The page: the template around the body (render-page.ts).
   const wantPdf = settings.formats.has('pdf');
@@ -122,14 +125,13 @@ async function buildSteps(job: BriefJob, context: RunContext): Promise<BriefOutc
       generator: settings.generator,
       brand,
     });
-  const draft = page('html', rendered.html, tocEntries(headings, null), '');
+  // The draft: the whole page as one tree, the body's tree in its place (draft-page.ts).
+  const draft = page('html', BODY_SLOT, tocEntries(headings, null), '');
   if (draft === undefined) return outcome;
-  const draftTree = parsePage(draft);
-  // The draft's own <style> blocks: the template's CSS and its page rules (running heads).
-  const stylesheets = stylesheetsOf(draft);
+  const { tree: draftTree, stylesheets } = draftPage(draft, rendered.tree);
 
   // 6. Ids and #links of the whole page, the template's and the body's together (check-page-links.ts).
-  checkPageLinks(draftTree, file);
+  checkPageLinks(draftTree, file, places);
 
   // 7. Fonts: each face subset to the characters the handout draws with it; the print adds only
   // digits and hyphens (page-fonts.ts, fonts.ts).
@@ -138,17 +140,31 @@ async function buildSteps(job: BriefJob, context: RunContext): Promise<BriefOutc
   outcome.inputs = [...template.files, ...rendered.dependencies, ...faces.map((face) => face.path), ...(settings.brand.logo ? [settings.brand.logo.path] : [])];
   const fonts = settings.formats.has('html') ? await time('fonts', () => fontFaceCss(usage, fontCache)) : '';
 
-  // 8. The handout. It shows a contents list when the PDF has one. It is written first (it is
-  // what an author editing in watch mode sees soonest), so it goes by the last print's decision
-  // or, before any print, by an estimate; if the print then decides otherwise, it is written again.
-  const writeHandout = async (withToc: boolean): Promise<boolean> => {
-    const html = page('html', rendered.html, withToc ? tocEntries(headings, null) : null, fonts);
-    if (html === undefined) return false;
-    await time('write', () => writeOutput(outcome, job.outputs.html, html));
-    return true;
+  // 8. The handout. It shows a contents list when the PDF has one. It is written as soon as that
+  // is known, and once: before printing when toc: says, when there is no heading to list, when no
+  // PDF is made, or when the last print decided (watch mode: what an author sees soonest; written
+  // again only if this print decides otherwise, in the one build where the brief crosses four
+  // pages); else as soon as the first print has settled it, while Chrome prints page numbers.
+  const wantHtml = settings.formats.has('html');
+  let handout: { toc: boolean; written: Promise<boolean> } | undefined;
+  const writeHandout = (withToc: boolean): Promise<boolean> => {
+    if (handout?.toc === withToc) return handout.written;
+    const previous = handout?.written;
+    const written = (async () => {
+      // One write at a time: the last decision is the one that stays.
+      await previous;
+      if (!wantHtml) return true;
+      const html = page('html', rendered.html, withToc ? tocEntries(headings, null) : null, fonts);
+      if (html === undefined) return false;
+      await time('write', () => writeOutput(outcome, job.outputs.html, html));
+      return true;
+    })();
+    handout = { toc: withToc, written };
+    return written;
   };
-  const htmlToc = guessToc(matter, context.tocDecisions.get(job.source), rendered.html, headings);
-  if (settings.formats.has('html') && !(await writeHandout(htmlToc))) return outcome;
+  const lastPrint = context.tocDecisions.get(job.source);
+  const known = !wantPdf || matter.toc !== undefined || lastPrint !== undefined || tocEntries(headings, null).length === 0;
+  if (known && !(await writeHandout(guessToc(matter, lastPrint, rendered.tree, headings)))) return outcome;
   if (!wantPdf) return outcome;
 
   // 9. Print: Chrome prints the page, again until the contents' page numbers hold, once more on
@@ -163,14 +179,17 @@ async function buildSteps(job: BriefJob, context: RunContext): Promise<BriefOutc
       render: (toc) => page('pdf', printBody, toc, printFonts),
       fontsCss: printFonts,
       browser: context.browser,
+      places,
       fault: settings.faults.get(job.id),
       checks: settings.check,
+      // The handout is written while Chrome prints again for the contents' page numbers.
+      onTocSettled: writeHandout,
       time,
     }),
   );
   if (!printed) return outcome;
   context.tocDecisions.set(job.source, printed.toc);
-  if (settings.formats.has('html') && printed.toc !== htmlToc && !(await writeHandout(printed.toc))) return outcome;
+  if (!(await writeHandout(printed.toc))) return outcome;
 
   // 10. Finish the PDF (document information, relative links, artifacts) and write it (finish.ts).
   const finished = await time('finish', () => finish(printed.doc, matter, { id: job.id, generator: settings.generator, env: settings.env }));
@@ -180,18 +199,19 @@ async function buildSteps(job: BriefJob, context: RunContext): Promise<BriefOutc
 
   // 11. npm run check: the checks it handed in examine what was built (brief-checks.ts).
   if (printed.examine && rendered.checkHtml !== null) {
-    const handout = page('html', rendered.checkHtml, printed.toc ? tocEntries(headings, null) : null, fonts);
-    if (handout === undefined) return outcome;
+    const marked = page('html', rendered.checkHtml, printed.toc ? tocEntries(headings, null) : null, fonts);
+    if (marked === undefined) return outcome;
     const before = file.messages.length;
     await time('check', () =>
       printed.examine!({
         file,
         browser: context.browser,
-        handout: { url: `${job.id.split('/').map(encodeURIComponent).join('/')}.html`, html: handout },
+        handout: { url: `${job.id.split('/').map(encodeURIComponent).join('/')}.html`, html: marked },
         pdf: printed.doc,
         maxPages: matter.max_pages !== undefined ? { pages: matter.max_pages, fromBrief: true } : settings.config.max_pages !== undefined ? { pages: settings.config.max_pages, fromBrief: false } : undefined,
         faces: templateFaces(context.faces, fontSource, TOOL_ROOT),
         page: draftTree,
+        places,
         stylesheets,
         cacheDir: fontCache,
       }),

@@ -1,22 +1,24 @@
 import type { Element, Root } from 'hast';
 import { visit } from 'unist-util-visit';
 import type { VFile } from 'vfile';
-import { placeOf, report, type Point } from './messages.ts';
+import type { BodyPlaces } from './body-places.ts';
+import { report } from './messages.ts';
 import { closest } from './validate.ts';
 
 /**
  * Checks the whole handout as the template made it (the body inside the layout): every id is used
  * once, and every link to a place in the page (#id) has somewhere to go. The body alone cannot
- * tell: a heading named "Main" gets the id the template's skip link goes to.
+ * tell: a heading named "Main" gets the id the template's skip link goes to. Each problem is
+ * placed where the body's tree says the element was written.
  */
-export function checkPageLinks(tree: Root, file: VFile): void {
+export function checkPageLinks(tree: Root, file: VFile, places: BodyPlaces): void {
   const ids = new Map<string, Element>();
   const links: { fragment: string; href: string }[] = [];
   visit(tree, 'element', (node) => {
     const id = node.properties.id;
     if (typeof id === 'string' && id !== '') {
       if (ids.has(id)) {
-        report(file, 'warning', `The id "${id}" is used twice in the handout, so links to it are ambiguous${duplicateHint(file, id)}.`, 'duplicate-id', placeOfId(file, id, true));
+        report(file, 'warning', `The id "${id}" is used twice in the handout, so links to it are ambiguous${duplicateHint(file, id)}.`, 'duplicate-id', places.id(id, 'last'));
       } else {
         ids.set(id, node);
       }
@@ -34,32 +36,13 @@ export function checkPageLinks(tree: Root, file: VFile): void {
     }
     if (ids.has(target) || ids.has(fragment) || target.toLowerCase() === 'top' || reported.has(target)) continue;
     reported.add(target);
-    report(file, 'warning', `Link "${href}" goes nowhere: no heading or element has the id "${target}".${nearest(target, [...ids.keys()])}`, 'broken-link', linkPlace(file, fragment));
+    report(file, 'warning', `Link "${href}" goes nowhere: no heading or element has the id "${target}".${nearest(target, [...ids.keys()])}`, 'broken-link', places.link(href));
   }
 }
 
 function duplicateHint(file: VFile, id: string): string {
   const heading = file.data.headings?.find((candidate) => candidate.id === id);
   return heading ? `: the heading "${heading.text}" takes an id the template uses; reword it` : '';
-}
-
-/** Where an id comes from: a heading of the body, or an id="…" written in the source. */
-function placeOfId(file: VFile, id: string, last: boolean): Point | undefined {
-  const headings = (file.data.headings ?? []).filter((heading) => heading.id === id && heading.line);
-  const heading = last ? headings.at(-1) : headings[0];
-  if (heading?.line) return { line: heading.line, column: heading.column ?? 1 };
-  return placeOf(file, `id="${id}"`) ?? placeOf(file, `id='${id}'`);
-}
-
-/** Where a #link is written: at the "[" of [text](#id), else at the href="#id" of raw HTML. */
-function linkPlace(file: VFile, fragment: string): Point | undefined {
-  const markdown = placeOf(file, `](#${fragment})`) ?? placeOf(file, `](#${fragment} `);
-  if (markdown) {
-    const line = String(file.value).split('\n')[markdown.line - 1] ?? '';
-    const open = line.lastIndexOf('[', markdown.column - 1);
-    return open === -1 ? markdown : { line: markdown.line, column: open + 1 };
-  }
-  return placeOf(file, `href="#${fragment}"`) ?? placeOf(file, `href='#${fragment}'`) ?? placeOf(file, `#${fragment}`);
 }
 
 /** " Did you mean "#x"?" for an id one or two edits away, else nothing. */

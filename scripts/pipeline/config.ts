@@ -34,7 +34,7 @@ export async function loadConfig(root: string): Promise<LoadedConfig> {
   const file = new VFile({ path, value: text, cwd: root });
   const yaml = parseYaml(file, text, { firstLine: 1, rule: 'config-yaml', maxAliasCount: 100 });
   const config = yaml ? validate(configSchema, yaml, file, { noun: 'Config field', rule: 'config-field', unknownRule: 'unknown-config-field' }) : undefined;
-  if (config?.ignore) warnUnknownRules(file, config.ignore);
+  if (config?.ignore && yaml) warnUnknownRules(file, config.ignore, yaml);
   // The logo is read now, once: a missing one is one error at its line, before any brief is built.
   const brand = config && yaml ? await resolveBrand(config.brand, root, file, yaml.locate) : undefined;
   return { config: brand ? config : undefined, file, brand: brand ?? {} };

@@ -1,5 +1,6 @@
 import type { DrawnFigure } from './plugins/remark-charts.ts';
 import type { BriefMatter } from './schema.ts';
+import type { PositionedYaml } from './yaml.ts';
 
 /** A heading of the brief's body, in document order: the TOC, the outline check and the tests read these. */
 export interface Heading {
@@ -35,6 +36,8 @@ declare module 'vfile' {
     bytes: number;
     /** Lines taken by the front matter block, fences included. */
     frontMatterLines: number;
+    /** The front matter as parsed, with the place of each key and value in the source. */
+    frontMatter: PositionedYaml;
     /** Validated front matter. */
     matter: BriefMatter;
     /** The template's labels in the brief's language. */

@@ -1,21 +1,7 @@
 import type { Element, Root, RootContent } from 'hast';
-import { fromHtml } from 'hast-util-from-html';
 import { selectAll } from 'hast-util-select';
 import postcss, { type AtRule, type Rule } from 'postcss';
 import type { ResolvedFace } from './fonts.ts';
-
-/**
- * Parses a page for the models of fonts and links. Its stylesheets are read apart (see
- * `stylesheetsOf`): the tree has empty <style> elements.
- */
-export function parsePage(html: string): Root {
-  return fromHtml(html.replace(/(<style[^>]*>)[\s\S]*?(<\/style>)/g, '$1$2'));
-}
-
-/** The text of a page's <style> elements. */
-export function stylesheetsOf(html: string): string[] {
-  return [...html.matchAll(/<style[^>]*>([\s\S]*?)<\/style>/g)].map((match) => match[1]!);
-}
 
 /** A style rule that sets something font-related, flattened out of @media blocks. */
 interface FontRule {

@@ -8,7 +8,7 @@ import remarkGfm from 'remark-gfm';
 import remarkParse from 'remark-parse';
 import remarkRehype from 'remark-rehype';
 import { unified, type Processor } from 'unified';
-import type { Element, Root } from 'hast';
+import type { Root } from 'hast';
 import { visit } from 'unist-util-visit';
 import { VFile } from 'vfile';
 import type { Heading, Labels } from './file-data.ts';
@@ -92,6 +92,12 @@ export interface RenderResult {
   printHtml: string | null;
   /** The handout's body with the same marks, for the accessibility audit; null unless asked for. */
   checkHtml: string | null;
+  /**
+   * The handout's body as a tree, each node with its place in the source: later steps find where
+   * an id, a link, an address or a character was written from it (it crosses from the worker as
+   * plain data).
+   */
+  tree: Root;
   keyPointsHtml: string | null;
   headings: Heading[];
   /** Files besides the source the body depends on (images). */
@@ -113,30 +119,23 @@ export async function renderMarkdown(processor: MarkdownProcessor, task: RenderT
   if (task.chartTheme) file.data.chartTheme = task.chartTheme;
   file.data.trustHtml = task.trustHtml;
   file.data.allowRemote = task.allowRemote;
-  const result: RenderResult = { html: '', printHtml: null, checkHtml: null, keyPointsHtml: null, headings: [], dependencies: [], probes: [], messages: [] };
+  const result: RenderResult = { html: '', printHtml: null, checkHtml: null, tree: { type: 'root', children: [] }, keyPointsHtml: null, headings: [], dependencies: [], probes: [], messages: [] };
   try {
     if (checkNesting(file, options.maxDepth)) {
       const tree = await processor.run(processor.parse(file), file);
-      // Links to other briefs (marked by rehype-links) point at their handouts here, at their PDFs in print.
-      const briefLinks: Element[] = [];
-      visit(tree, 'element', (node) => {
-        if (node.properties.dataBrief === undefined) return;
-        delete node.properties.dataBrief;
-        briefLinks.push(node);
-      });
+      // Three outputs of one tree, each made from its own copy, so none sees another's changes.
+      const print = task.print ? structuredClone(tree) : undefined;
+      pointBriefLinks(tree, '.html');
       result.html = processor.stringify(tree, file);
       // Marks of source positions, for the checks to measure against: only when checking.
-      if (task.check) {
-        visit(tree, 'element', (node) => {
-          if (node.position) node.properties.dataBriefLine = `${node.position.start.line}:${node.position.start.column}`;
-        });
+      if (task.check) result.checkHtml = processor.stringify(markSources(structuredClone(tree)), file);
+      if (print) {
+        pointBriefLinks(print, '.pdf');
+        if (task.check) markSources(print);
+        rehypeHyphenate({ lang: task.matter.lang })(print);
+        result.printHtml = processor.stringify(print, file);
       }
-      if (task.check) result.checkHtml = processor.stringify(tree, file);
-      if (task.print) {
-        rehypeHyphenate({ lang: task.matter.lang })(tree);
-        for (const link of briefLinks) link.properties.href = String(link.properties.href).replace(/\.html(#|$)/, '.pdf$1');
-        result.printHtml = processor.stringify(tree, file);
-      }
+      result.tree = tree;
       result.keyPointsHtml = file.data.keyPointsHtml ?? null;
       result.headings = file.data.headings ?? [];
       result.dependencies = file.data.dependencies ?? [];
@@ -156,6 +155,26 @@ export async function renderMarkdown(processor: MarkdownProcessor, task: RenderT
     endColumn: message.place && 'end' in message.place ? message.place.end.column : undefined,
   }));
   return result;
+}
+
+/**
+ * Links to other briefs (marked by rehype-links) point at their handouts in the handout and at
+ * their PDFs in print; the mark is removed.
+ */
+function pointBriefLinks(tree: Root, extension: '.html' | '.pdf'): void {
+  visit(tree, 'element', (node) => {
+    if (node.properties.dataBrief === undefined) return;
+    delete node.properties.dataBrief;
+    if (extension === '.pdf') node.properties.href = String(node.properties.href).replace(/\.html(#|$)/, '.pdf$1');
+  });
+}
+
+/** Marks each element with its place in the source (data-brief-line="line:column"), for the checks. */
+function markSources(tree: Root): Root {
+  visit(tree, 'element', (node) => {
+    if (node.position) node.properties.dataBriefLine = `${node.position.start.line}:${node.position.start.column}`;
+  });
+  return tree;
 }
 
 /** A unified processor from Markdown text to the brief's body HTML. */

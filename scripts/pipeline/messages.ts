@@ -56,13 +56,3 @@ export function sortedMessages(file: VFile): VFileMessage[] {
 function toPlace(place: Place | Point): { start: Point; end: Point } | Point {
   return 'start' in place ? { start: place.start, end: place.end ?? place.start } : place;
 }
-
-/** Where a string first appears in the brief's source (for messages about URLs), if it does. */
-export function placeOf(file: VFile, needle: string): Point | undefined {
-  const text = String(file.value);
-  const index = text.indexOf(needle);
-  if (index === -1) return undefined;
-  const before = text.slice(0, index);
-  const line = before.split('\n').length;
-  return { line, column: index - before.lastIndexOf('\n') };
-}

@@ -1,10 +1,11 @@
 import type { PDFDocument } from 'pdf-lib';
 import type { VFile } from 'vfile';
+import type { BodyPlaces } from './body-places.ts';
 import type { BriefChecks, BuiltBrief } from './brief-checks.ts';
 import type { BrowserPool } from './browser.ts';
 import type { BriefJob } from './discover.ts';
 import { injectFault } from './faults.ts';
-import { placeOf, report } from './messages.ts';
+import { report } from './messages.ts';
 import { openPdf, readOutline } from './pdf-finish.ts';
 import type { BriefMatter } from './schema.ts';
 import type { Time } from './timings.ts';
@@ -21,10 +22,14 @@ export interface PrintRequest {
   /** The @font-face rules of the print's subset fonts, served beside the page. */
   fontsCss: string;
   browser: () => Promise<BrowserPool>;
+  /** Where things of the page were written: a blocked request is reported at the element that made it. */
+  places: BodyPlaces;
   /** A fault to inject (test seam, settings.faults). */
   fault: string | undefined;
   /** The checks of `npm run check`, when checking. */
   checks: BriefChecks | undefined;
+  /** Told whether the PDF has a table of contents as soon as that is settled (before its page numbers are). */
+  onTocSettled?: (toc: boolean) => Promise<unknown>;
   time: Time;
 }
 
@@ -84,6 +89,9 @@ async function printWithToc(request: PrintRequest, attempt: number): Promise<Pri
       toc = entries;
       printed = await printOnce(toc);
     }
+    const settled = printed ? request.onTocSettled?.(toc !== null) : undefined;
+    // Awaited below; marked handled now in case printing fails first.
+    settled?.catch(() => {});
     for (let round = 0; printed && toc && round < 4; round++) {
       const pages = headingPages(headings, readOutline(printed.doc));
       const next = tocEntries(headings, pages);
@@ -92,9 +100,10 @@ async function printWithToc(request: PrintRequest, attempt: number): Promise<Pri
       printed = await printOnce(toc);
     }
     for (const blocked of page.blocked) {
-      report(file, 'warning', `Blocked a request for ${blocked.url} (${blocked.resourceType}): briefs load nothing from outside.`, 'blocked-request', placeOf(file, blocked.url));
+      report(file, 'warning', `Blocked a request for ${blocked.url} (${blocked.resourceType}): briefs load nothing from outside.`, 'blocked-request', request.places.url(blocked.url, documentUrl));
     }
     for (const error of page.pageErrors) report(file, 'warning', `The page reported an error: ${error}`, 'page-error');
+    await settled;
     if (!printed) return undefined;
     const { doc } = printed;
     // npm run check: measure the layout just printed, while the page still shows it.

@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { readFile } from 'node:fs/promises';
 import { VFile } from 'vfile';
+import { location } from 'vfile-location';
 import { report } from './messages.ts';
 
 /** Caps applied while reading, from settings. */
@@ -91,17 +92,11 @@ function decodesAsPrefix(bytes: Uint8Array): boolean {
   }
 }
 
-/** Line and column (1-based) of a byte offset, counting lines by LF. */
+/** Line and column (1-based, in characters) of a byte offset, from the text before it. */
 function pointAt(bytes: Buffer, offset: number): { line: number; column: number } {
-  let line = 1;
-  let lineStart = 0;
-  for (let index = 0; index < offset; index++) {
-    if (bytes[index] === 0x0a) {
-      line++;
-      lineStart = index + 1;
-    }
-  }
-  return { line, column: offset - lineStart + 1 };
+  const before = bytes.toString('utf8', 0, offset);
+  const point = location(before).toPoint(before.length)!;
+  return { line: point.line, column: point.column };
 }
 
 /** "1.5 MB"-style sizes for messages and summaries. */

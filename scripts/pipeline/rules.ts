@@ -7,8 +7,9 @@
  * brief.config.yaml is validated against it.
  */
 import type { VFile } from 'vfile';
-import { placeOf, report } from './messages.ts';
+import { report } from './messages.ts';
 import { closest } from './validate.ts';
+import type { PositionedYaml } from './yaml.ts';
 
 export interface Rule {
   id: string;
@@ -60,7 +61,7 @@ export const BUILD_WARNINGS: { id: string; finds: string }[] = [
   { id: 'crossref-label', finds: 'A {#…} label block that cannot be read, kept as text (as errors: a label with the wrong prefix for what it labels).' },
   { id: 'unknown-directive', finds: 'A ::: block or callout type brief does not know.' },
   { id: 'duplicate-key-points', finds: 'A second :::key-points block.' },
-  { id: 'front-matter-yaml', finds: 'A YAML tag in the front matter, read as plain text.' },
+  { id: 'front-matter-yaml', finds: 'A YAML tag in the front matter, read as plain text; or "#" right before a word after a value (`title: Item #1`), which YAML reads as a comment and drops.' },
   { id: 'unknown-rule', finds: 'An id in ignore: that is no rule of brief\'s.' },
   { id: 'unknown-config-field', finds: 'A field of brief.config.yaml the schema does not know.' },
   { id: 'blocked-request', finds: 'Something the page asked to load from outside, refused.' },
@@ -84,18 +85,21 @@ export function isKnownRule(id: string): boolean {
  */
 export function silenceIgnored(file: VFile, fromConfig: readonly string[]): void {
   const fromBrief = file.data.matter?.ignore ?? [];
-  warnUnknownRules(file, fromBrief);
+  warnUnknownRules(file, fromBrief, file.data.frontMatter);
   const ignored = new Set([...fromConfig, ...fromBrief]);
   if (ignored.size === 0) return;
   file.messages = file.messages.filter((message) => message.fatal === true || !message.ruleId || !ignored.has(message.ruleId));
 }
 
-/** A warning for each id in an `ignore:` list that names no rule (a typo silences nothing). */
-export function warnUnknownRules(file: VFile, ids: readonly string[]): void {
+/**
+ * A warning for each id in an `ignore:` list that names no rule (a typo silences nothing), at the
+ * id's place in the YAML it was read from.
+ */
+export function warnUnknownRules(file: VFile, ids: readonly string[], yaml: PositionedYaml | undefined): void {
   const known = [...RULES.map((rule) => rule.id), ...BUILD_WARNINGS.map((rule) => rule.id)];
-  for (const id of ids) {
-    if (isKnownRule(id)) continue;
+  ids.forEach((id, index) => {
+    if (isKnownRule(id)) return;
     const hint = closest(id, known);
-    report(file, 'warning', `ignore: "${id}" is not a rule of brief's, so it silences nothing.${hint ? ` Did you mean "${hint}"?` : ''}`, 'unknown-rule', placeOf(file, `- ${id}`) ?? placeOf(file, id));
-  }
+    report(file, 'warning', `ignore: "${id}" is not a rule of brief's, so it silences nothing.${hint ? ` Did you mean "${hint}"?` : ''}`, 'unknown-rule', yaml?.locate(['ignore', index]));
+  });
 }

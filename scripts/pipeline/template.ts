@@ -7,7 +7,7 @@ import { BriefError } from '../errors.ts';
 import { resolveBrand, type ResolvedBrand } from './brand.ts';
 import type { Labels } from './file-data.ts';
 import type { FontFamily } from './fonts.ts';
-import { placeOf, report } from './messages.ts';
+import { report } from './messages.ts';
 import { brandSchema } from './schema.ts';
 import { embedCssAssets, embedMarkupAssets, type TemplateAssets } from './template-assets.ts';
 import { validate } from './validate.ts';
@@ -71,8 +71,8 @@ export async function templateFor(cache: Map<string, Promise<Template>>, templat
   } catch (error) {
     cache.delete(name);
     if (error instanceof UnknownTemplateError) {
-      const place = file.data.matter?.template ? placeOf(file, `template: ${file.data.matter.template}`) : undefined;
-      report(file, 'error', error.message, error.code, place);
+      // At the value of the brief's template: field (none when brief.config.yaml named it).
+      report(file, 'error', error.message, error.code, file.data.frontMatter?.find(['template']));
       return undefined;
     }
     reportTemplateError(file, error);

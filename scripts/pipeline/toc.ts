@@ -1,3 +1,5 @@
+import type { Root } from 'hast';
+import { visit } from 'unist-util-visit';
 import type { Heading } from './file-data.ts';
 import type { OutlineEntry } from './pdf-finish.ts';
 import type { BriefMatter } from './schema.ts';
@@ -19,11 +21,11 @@ export function tocEntries(headings: Heading[], pages: Map<string, number> | 'un
 }
 
 /**
- * Whether the handout shows a contents list before this build has printed: as `toc:` says, else
- * as the last print decided, else by an estimate of the printed length.
+ * Whether the handout shows a contents list when no print settles it: as `toc:` says, else as
+ * the last print decided, else by an estimate of the printed length of the body.
  */
-export function guessToc(matter: BriefMatter, lastPrint: boolean | undefined, bodyHtml: string, headings: Heading[]): boolean {
-  const guess = matter.toc ?? lastPrint ?? estimatePages(bodyHtml, matter.lang) > TOC_AUTO_PAGES;
+export function guessToc(matter: BriefMatter, lastPrint: boolean | undefined, body: Root, headings: Heading[]): boolean {
+  const guess = matter.toc ?? lastPrint ?? estimatePages(body, matter.lang) > TOC_AUTO_PAGES;
   return guess && tocEntries(headings, null).length > 0;
 }
 
@@ -48,11 +50,15 @@ export function headingPages(headings: Heading[], outline: OutlineEntry[]): Map<
 }
 
 /**
- * A first guess at the printed length, before anything is printed: about 600 words to a page
- * (the first page holds less), or 1,100 characters of Japanese or Chinese.
+ * A first guess at the printed length of a body, before anything is printed: about 600 words to
+ * a page (the first page holds less), or 1,100 characters of Japanese or Chinese.
  */
-export function estimatePages(html: string, lang: string): number {
-  const text = html.replace(/<[^>]*>/g, ' ');
+export function estimatePages(body: Root, lang: string): number {
+  const parts: string[] = [];
+  visit(body, 'text', (node) => {
+    parts.push(node.value);
+  });
+  const text = parts.join(' ');
   if (/^(ja|zh)/i.test(lang)) return 1 + Math.max(0, text.replace(/\s/g, '').length - 500) / 1100;
   return 1 + Math.max(0, text.split(/\s+/).filter(Boolean).length - 250) / 600;
 }

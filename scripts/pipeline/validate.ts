@@ -39,10 +39,19 @@ export function validate<Schema extends z.ZodObject>(schema: Schema, yaml: Posit
     const reason =
       found === undefined
         ? `${options.noun} "${key}" is missing; expected ${expected}.`
-        : `${options.noun} "${key}" is ${describe(found)}; expected ${expected}.`;
+        : `${options.noun} "${key}" is ${describe(found)}; expected ${expected}.${colonHint(found, expected)}`;
     report(file, 'error', reason, options.rule, yaml.locate(path));
   }
   return undefined;
+}
+
+/** `- Heat: what to do` is a mapping to YAML; where text was meant, say how to keep the colon. */
+function colonHint(found: unknown, expected: string): string {
+  if (expected !== 'text' || found === null || typeof found !== 'object' || Array.isArray(found)) return '';
+  const entries = Object.entries(found);
+  if (entries.length !== 1 || typeof entries[0]![1] === 'object') return '';
+  const text = `${entries[0]![0]}: ${entries[0]![1] ?? ''}`.trim();
+  return ` If ": " belongs to the text, put it in quotes: "${text.replace(/["\\]/g, '\\$&')}".`;
 }
 
 function warnUnknownKeys(schema: z.ZodObject, data: Record<string, unknown>, path: PropertyKey[], yaml: PositionedYaml, file: VFile, options: ValidateOptions): void {

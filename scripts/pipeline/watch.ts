@@ -6,6 +6,7 @@ import { CONFIG_NAME } from './config.ts';
 import { findBriefs, type BriefJob } from './discover.ts';
 import { writeIndex } from './index-page.ts';
 import { resolveSettings, type BuildOptions, type Settings } from './settings.ts';
+import { splitFrontMatter } from './split-front-matter.ts';
 
 /** chokidar ignores a change to a file that comes within this long of the previous one. */
 const CHOKIDAR_THROTTLE_MS = 50;
@@ -140,7 +141,7 @@ async function anyHalfWritten(paths: string[]): Promise<boolean> {
     if (extname(path) !== '.md') continue;
     const text = await readFile(path, 'utf8').catch(() => undefined);
     if (text === undefined) continue;
-    if (text.trim() === '' || (/^---\r?\n/.test(text) && !/\n(---|\.\.\.)[ \t]*(\r?\n|$)/.test(text.slice(3)))) return true;
+    if (text.trim() === '' || splitFrontMatter(text).kind === 'unclosed') return true;
   }
   return false;
 }

@@ -1,6 +1,7 @@
-import { isMap, isNode, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
+import { isMap, isNode, isScalar, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import type { VFile } from 'vfile';
-import { report, type Place } from './messages.ts';
+import { describeYamlError, droppedComments } from './describe-yaml-error.ts';
+import { report, type Place, type Point } from './messages.ts';
 
 /** YAML parsed with positions: the plain data, and where each key path sits in the file. */
 export interface PositionedYaml {
@@ -9,6 +10,10 @@ export interface PositionedYaml {
   locate(path: readonly PropertyKey[]): Place;
   /** The place of the key at `path`, for "unknown field" messages. */
   locateKey(path: readonly PropertyKey[]): Place;
+  /** The place of the value at `path`, if the document has one there. */
+  find(path: readonly PropertyKey[]): Place | undefined;
+  /** Where a text value holding `text` is, at the text itself when the value is written as is. */
+  findText(text: string): Point | undefined;
 }
 
 export interface ParseYamlOptions {
@@ -32,8 +37,15 @@ export function parseYaml(file: VFile, text: string, options: ParseYamlOptions):
     const { line, col } = lineCounter.linePos(offset);
     return { line: line + options.firstLine - 1, column: col };
   };
+  const source = { doc, text, lines: lineCounter, firstLine: options.firstLine };
+  // One message for each place: the library often gives two or three for one mistake.
+  const reported = new Set<number>();
   for (const error of doc.errors) {
-    report(file, 'error', `YAML: ${firstLine(error.message)}.`, options.rule, toPoint(error.pos[0]));
+    const problem = describeYamlError(error, source);
+    const { line } = lineCounter.linePos(problem.offset);
+    if (reported.has(line)) continue;
+    reported.add(line);
+    report(file, 'error', problem.reason, options.rule, toPoint(problem.offset));
   }
   for (const warning of doc.warnings) {
     const tag = /Unresolved tag: (?:tag:yaml\.org,2002:)?(\S+)/.exec(warning.message);
@@ -41,6 +53,7 @@ export function parseYaml(file: VFile, text: string, options: ParseYamlOptions):
     report(file, 'warning', reason, options.rule, toPoint(warning.pos[0]));
   }
   if (doc.errors.length > 0) return undefined;
+  for (const problem of droppedComments(source)) report(file, 'warning', problem.reason, options.rule, toPoint(problem.offset));
 
   let data: unknown;
   try {
@@ -57,7 +70,26 @@ export function parseYaml(file: VFile, text: string, options: ParseYamlOptions):
     }
     return { start: toPoint(0) };
   };
-  return { data, locate: (path) => rangeAt(path, false), locateKey: (path) => rangeAt(path, true) };
+  const find = (path: readonly PropertyKey[]): Place | undefined => {
+    const range = nodeAt(doc, path, false)?.range;
+    return range ? { start: toPoint(range[0]), end: toPoint(range[1]) } : undefined;
+  };
+  const findText = (needle: string): Point | undefined => {
+    let found: Point | undefined;
+    visit(doc, {
+      Scalar(_, node) {
+        if (typeof node.value !== 'string' || !node.range) return;
+        const index = node.value.indexOf(needle);
+        if (index === -1) return;
+        // A plain value on one line is written as it reads; elsewhere, point at the value.
+        const at = node.range[0] + index;
+        found = toPoint(node.type === 'PLAIN' && text.startsWith(needle, at) ? at : node.range[0]);
+        return visit.BREAK;
+      },
+    });
+    return found;
+  };
+  return { data, locate: (path) => rangeAt(path, false), locateKey: (path) => rangeAt(path, true), find, findText };
 }
 
 function nodeAt(doc: Document, path: readonly PropertyKey[], key: boolean): { range?: [number, number, number] | null } | undefined {

@@ -20,6 +20,7 @@ export interface RenderOptions {
   lang?: string;
   print?: boolean;
   chartTheme?: Record<string, unknown>;
+  check?: boolean;
 }
 
 /**
@@ -38,6 +39,7 @@ export async function renderBody(markdown: string, options: RenderOptions = {}) 
       allowRemote: options.allowRemote ?? [],
       print: options.print ?? false,
       chartTheme: options.chartTheme,
+      check: options.check ?? false,
     },
     markdownOptions,
   );
