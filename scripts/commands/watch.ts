@@ -58,8 +58,15 @@ export async function watchCommand(argv: string[], io: Io): Promise<number> {
             settings = event.settings;
             progress.done();
             progress = progressPrinter(settings, io);
-            printSummary(event.summary, event.settings, io);
+            if (event.summary.results.length > 0 || event.summary.runFiles.length > 0) printSummary(event.summary, event.settings, io);
+            for (const id of event.summary.removed) {
+              io.stdout.write(`Removed the outputs of ${id}: its source is gone.\n`);
+              server.remove(id);
+            }
             for (const result of event.summary.results) server.update(await stateOf(result, event.settings, versions));
+            break;
+          case 'loop':
+            io.stderr.write(`${relative(settings.root, event.path)}:1:1 error Symbolic link loop (${relative(settings.root, event.path)} -> ${event.target}): not watched, not built. Remove the link, or point it at a file or at a folder outside this one. (symlink-loop)\n`);
             break;
           case 'error':
             io.stderr.write(`brief: ${event.error instanceof Error ? event.error.message : String(event.error)}\n`);
