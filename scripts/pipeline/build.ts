@@ -138,6 +138,8 @@ export class BuildSession {
           emit({ type: 'brief-start', job });
           const startedAt = Date.now();
           const result = await buildOne(job, context, this.control.signal);
+          // Test seam (BRIEF_FAULTS): a bug of brief's own, thrown while other briefs are in flight.
+          if (settings.faults.get(job.id) === 'record-fails') throw new TypeError(`Injected fault: recording ${job.id} failed`);
           const { outcome } = result;
           if (result.status === 'built') {
             await this.manifest.record(job.source, { sourceHash: outcome.file.data.sourceHash, startedAt }, [settings.configFile.path, ...outcome.inputs], outcome.hashes, {
