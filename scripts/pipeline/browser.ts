@@ -306,7 +306,7 @@ async function removeRunFolder(dir: string): Promise<void> {
  * Removes the folders of Chromes whose launching process no longer runs (killed with kill -9, or
  * the machine lost power). Those of runs still going are left alone.
  */
-export async function removeDeadRunFolders(workDir: string): Promise<string[]> {
+export async function removeDeadRunFolders(workDir = tmpdir()): Promise<string[]> {
   const removed: string[] = [];
   for (const name of await readdir(workDir).catch(() => [] as string[])) {
     if (!name.startsWith(RUN_PREFIX)) continue;

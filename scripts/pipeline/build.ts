@@ -4,7 +4,7 @@ import { VFile } from 'vfile';
 import { BriefError, EnvironmentError, InterruptedError } from '../errors.ts';
 import { TOOL_ROOT } from '../paths.ts';
 import { resolveChrome, type ChromeLocation } from '../setup/chrome.ts';
-import { BrowserPool } from './browser.ts';
+import { BrowserPool, removeDeadRunFolders } from './browser.ts';
 import type { BriefOutcome, RunContext } from './build-brief.ts';
 import { findBriefs, type BriefJob } from './discover.ts';
 import { writeIndex } from './index-page.ts';
@@ -129,6 +129,8 @@ export class BuildSession {
       let fatal: unknown;
       if (stale.length > 0) {
         await removeStaleTempFiles(settings.outDir);
+        // Chrome folders of runs killed with kill -9 (any output folder's): their owner is gone.
+        await removeDeadRunFolders();
         const context = await this.runContext(settings.formats.has('pdf'));
         for (const job of stale) {
           const decided = this.manifest.entry(job.source)?.toc;

@@ -81,7 +81,7 @@ const manifestSchema = z.object({
 export type StoredMessage = z.infer<typeof storedMessageSchema>;
 /** What one brief's last successful build read and wrote, by content hash. */
 export type ManifestEntry = z.infer<typeof entrySchema>;
-/** What the index shows of a brief, recorded when it was built (paths relative to the project). */
+/** What the index shows of a brief, recorded when it was built (stored relative to the project, handed out absolute). */
 export type Listing = z.infer<typeof listingSchema>;
 type ManifestFile = z.infer<typeof manifestSchema>;
 
@@ -216,7 +216,7 @@ export class Manifest {
   }
 
   /** Records what the index shows of a brief (whenever its front matter was read, built or not). */
-  list(source: string, listing: { id: string; html: string; pdf: string; title: string; lang: string; date: string | null; summary: string | null; translations: string[] }): void {
+  list(source: string, listing: Listing): void {
     this.data.listings[this.key(source)] = { ...listing, html: this.key(listing.html), pdf: this.key(listing.pdf), translations: listing.translations.map((path) => this.key(path)) };
   }
 
