@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { chmod, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -57,6 +58,24 @@ describe('Chrome failing to start', () => {
   });
 });
 
+/** Every process below `root` (by parent pid), read from /proc. */
+function descendantsOf(root: number): string[] {
+  const parent = new Map<string, string>();
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+      parent.set(pid, stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]!);
+    } catch {
+      // Gone while we looked.
+    }
+  }
+  const below = (pid: string) => {
+    for (let up = parent.get(pid); up !== undefined && up !== '0'; up = parent.get(up)) if (up === String(root)) return true;
+    return false;
+  };
+  return [...parent.keys()].filter(below);
+}
+
 /** Mounts a tmpfs at `dir` (root only); false when this machine does not allow it. */
 async function mountTmpfs(dir: string, options: string): Promise<boolean> {
   await mkdir(dir, { recursive: true });
@@ -109,10 +128,14 @@ describe('disks that refuse to be written', () => {
 });
 
 describe('Chrome’s folders', () => {
-  it('keeps no profile folder of a run killed with kill -9 once the next run has started', async () => {
+  it('runs Chrome without a GPU process, and keeps no profile folder of a run killed with kill -9 once the next run has started', async () => {
     const build = startCli(['build', 'source/batch', '--format', 'pdf', '--out', 'killed', '--force'], project.root);
-    await build.waitFor(/Chrome ready/);
+    await build.waitFor(/✓ source\/batch\/b01\.md/);
     const pid = build.child.pid!;
+    // Off the GPU path entirely: no process of Chrome's is a GPU process that a loaded machine could kill.
+    const types = descendantsOf(pid).map((child) => /--type=([\w-]+)/.exec(readFileSync(`/proc/${child}/cmdline`, 'latin1').replace(/\0/g, ' '))?.[1] ?? 'browser');
+    expect(types).toContain('renderer');
+    expect(types).not.toContain('gpu-process');
     const mine = async () => (await readdir(tmpdir())).filter((name) => name.startsWith(`brief-chrome-${pid}-`));
     const folders = await mine();
     expect(folders).toHaveLength(1);
@@ -142,6 +165,8 @@ describe('ending a run', () => {
     expect(output).not.toContain('Internal error');
     expect(output.match(/Chrome ready/g)).toHaveLength(1);
     expect(output).not.toContain('starting a new one');
+    // Chrome's folder went with it: not even an empty profile is left.
+    expect((await readdir(tmpdir())).filter((name) => name.startsWith(`brief-chrome-${build.child.pid}-`))).toEqual([]);
   });
 
   it('exits after an internal error while other briefs are in flight, with no Chrome started after', async () => {
