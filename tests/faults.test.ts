@@ -59,6 +59,15 @@ describe('Chrome failing to start', () => {
   });
 });
 
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Every process below `root` (by parent pid), read from /proc. */
 function descendantsOf(root: number): string[] {
   const parent = new Map<string, string>();
@@ -148,9 +157,13 @@ describe('Chrome’s folders', () => {
     expect(folders).toHaveLength(1);
     // The profile is inside it: nothing of puppeteer's own in the temporary folder.
     expect((await stat(join(tmpdir(), folders[0]!, 'profile'))).isDirectory()).toBe(true);
+    const chromePid = Number(/Chrome ready in .*, pid (\d+)\)/.exec(build.output())?.[1]);
     build.child.kill('SIGKILL');
     await build.exited;
     expect(await mine()).toHaveLength(1);
+    // Chrome sees its pipe close and exits (writing its profile as it goes): a run is dead once it is gone.
+    for (const deadline = Date.now() + 10_000; isAlive(chromePid) && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(isAlive(chromePid)).toBe(false);
 
     // Any next build sweeps them, even one that needs no Chrome.
     const next = await project.run(['build', 'source/one.md', '--out', 'killed', '--force', '--format', 'html']);

@@ -1,5 +1,5 @@
 import { rmSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, CDPSession, HTTPRequest, Page } from 'puppeteer';
@@ -153,6 +153,9 @@ export class BrowserPool {
       throw error;
     }
     const pool = new BrowserPool(browser, options, runDir);
+    // Chrome outlives a killed launcher by a moment (it exits when it sees the pipe close, writing
+    // its profile as it goes): the folder is not dead until Chrome is gone too.
+    if (pool.pid) await writeFile(join(runDir, CHROME_PID_FILE), String(pool.pid));
     // Chrome opens one tab as it starts: the first print uses it rather than waiting for a new one.
     const [first] = await browser.pages();
     if (first) pool.idle.push(await pool.setUpPage(first));
@@ -295,6 +298,8 @@ export class BrowserPool {
 
 /** Run folders are named `brief-chrome-<pid of the process that launched Chrome>-<random>`. */
 const RUN_PREFIX = 'brief-chrome-';
+/** Inside a run folder: Chrome's own process id. */
+const CHROME_PID_FILE = 'chrome.pid';
 
 /** Run folders of Chromes this process launched and has not yet removed: removed on exit at the latest. */
 const liveRunFolders = new Set<string>();
@@ -318,7 +323,10 @@ export async function removeDeadRunFolders(workDir = tmpdir()): Promise<string[]
     if (!name.startsWith(RUN_PREFIX)) continue;
     const owner = Number(/^(\d+)-/.exec(name.slice(RUN_PREFIX.length))?.[1]);
     if (!owner || isRunning(owner)) continue;
-    await rm(join(workDir, name), { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
+    const chrome = Number(await readFile(join(workDir, name, CHROME_PID_FILE), 'utf8').catch(() => ''));
+    if (chrome && isRunning(chrome)) continue;
+    // A folder that cannot be removed now (another run is at it) is left for the next run.
+    await rm(join(workDir, name), { recursive: true, force: true, maxRetries: 5, retryDelay: 50 }).catch(() => undefined);
     removed.push(name);
   }
   return removed;
