@@ -16,8 +16,6 @@ const VERSION = 3;
  * size or mtime moving (git's "racy" entries): its hash is not cached, so it is read next time.
  */
 const RACY_MS = 2000;
-/** File systems stamp mtimes from a coarse clock that can lag the real time by a tick or two. */
-const CLOCK_SLACK_MS = 20;
 /** Recorded for an input that changed while the build read it: it never matches, so the brief is rebuilt. */
 const CHANGED_DURING_BUILD = 'changed-during-build';
 
@@ -205,7 +203,10 @@ export class Manifest {
       if (this.key(input) === this.key(source)) continue;
       const info = await stat(input).catch(() => undefined);
       // Changed after the build started: what it read is unknown, so the next build reads it again.
-      entry.inputs[this.key(input)] = info && info.mtimeMs >= read.startedAt - CLOCK_SLACK_MS ? CHANGED_DURING_BUILD : await this.hash(input);
+      // (An mtime is stamped from a clock that lags by up to a tick, never leads: a file saved
+      // before the build started is never taken for one changed during it; one saved in the tick
+      // the build started was saved before the build read it, milliseconds later.)
+      entry.inputs[this.key(input)] = info && info.mtimeMs >= read.startedAt ? CHANGED_DURING_BUILD : await this.hash(input);
     }
     for (const [path, hash] of Object.entries(outputs)) {
       entry.outputs[this.key(path)] = hash;
