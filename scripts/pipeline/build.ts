@@ -132,6 +132,8 @@ export class BuildSession {
         // Chrome folders of runs killed with kill -9 (any output folder's): their owner is gone.
         await removeDeadRunFolders();
         const context = await this.runContext(settings.formats.has('pdf'));
+        // A Chrome that would not start for an earlier build of this session gets another chance.
+        await context.forgetFailedLaunch();
         for (const job of stale) {
           const decided = this.manifest.entry(job.source)?.toc;
           if (decided !== undefined && !context.tocDecisions.has(job.source)) context.tocDecisions.set(job.source, decided);
@@ -264,7 +266,12 @@ function emptyOutcome(job: BriefJob): BriefOutcome {
 }
 
 /** What a run keeps across briefs, with `close()` to release Chrome. */
-export type RunningContext = RunContext & { close(): Promise<void>; buildBrief: typeof import('./build-brief.ts').buildBrief };
+export type RunningContext = RunContext & {
+  close(): Promise<void>;
+  buildBrief: typeof import('./build-brief.ts').buildBrief;
+  /** Forgets a Chrome that failed to start, so that the next build (in watch mode) tries again. */
+  forgetFailedLaunch(): Promise<void>;
+};
 
 /**
  * A run's shared parts. `beforeLoad` runs once the context exists but before the Markdown
@@ -272,6 +279,7 @@ export type RunningContext = RunContext & { close(): Promise<void>; buildBrief: 
  */
 export async function createRunContext(settings: Settings, control: BuildControl, beforeLoad?: (context: RunningContext) => void): Promise<RunningContext> {
   let launching: Promise<BrowserPool> | undefined;
+  const failedLaunches = new WeakSet<Promise<BrowserPool>>();
   const launched: Promise<BrowserPool>[] = [];
   let markdownPool: MarkdownPool | undefined;
   const emit = control.onEvent ?? (() => {});
@@ -316,6 +324,7 @@ export async function createRunContext(settings: Settings, control: BuildControl
       );
     })();
     launched.push(started);
+    started.catch(() => failedLaunches.add(started));
     return started;
   };
   const context = {
@@ -350,6 +359,10 @@ export async function createRunContext(settings: Settings, control: BuildControl
         launching = launch();
       }
       return launching;
+    },
+    async forgetFailedLaunch() {
+      // Never waits: a launch still under way is left to finish.
+      if (launching && failedLaunches.has(launching)) launching = undefined;
     },
     async close() {
       closing = true;
