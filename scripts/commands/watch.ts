@@ -4,7 +4,8 @@ import { relative } from 'node:path';
 import type { Io } from '../cli.ts';
 import { EXIT } from '../errors.ts';
 import type { BriefResult } from '../pipeline/build.ts';
-import { formatMessage, sortedMessages } from '../pipeline/messages.ts';
+import { VFile } from 'vfile';
+import { formatMessage, report, sortedMessages } from '../pipeline/messages.ts';
 import type { Settings } from '../pipeline/settings.ts';
 import { watchBriefs } from '../pipeline/watch.ts';
 import { startPreviewServer, type BriefState } from '../preview/server.ts';
@@ -65,9 +66,12 @@ export async function watchCommand(argv: string[], io: Io): Promise<number> {
             }
             for (const result of event.summary.results) server.update(await stateOf(result, event.settings, versions));
             break;
-          case 'loop':
-            io.stderr.write(`${relative(settings.root, event.path)}:1:1 error Symbolic link loop (${relative(settings.root, event.path)} -> ${event.target}): not watched, not built. Remove the link, or point it at a file or at a folder outside this one. (symlink-loop)\n`);
+          case 'loop': {
+            const file = new VFile({ path: event.path });
+            report(file, 'error', `Symbolic link loop (${relative(settings.root, event.path)} -> ${event.target}): not watched, not built. Remove the link, or point it at a file or at a folder outside this one.`, 'symlink-loop');
+            for (const message of file.messages) io.stderr.write(`${formatMessage(message, settings.root)}\n`);
             break;
+          }
           case 'error':
             io.stderr.write(`brief: ${event.error instanceof Error ? event.error.message : String(event.error)}\n`);
             break;
