@@ -173,14 +173,14 @@ describe('Chrome’s folders', () => {
 });
 
 describe('ending a run', () => {
-  it('on SIGINT says "interrupted" for the briefs in flight, starts no Chrome again, and exits 130', async () => {
+  it.each(['SIGINT', 'SIGTERM'] as const)('on %s says "interrupted" for the briefs in flight, starts no Chrome again, and exits 130', async (signal) => {
     const build = startCli(['build', 'source/batch', '--format', 'pdf', '--out', 'interrupted', '--force', '--jobs', '2'], project.root, { BRIEF_FAULTS: 'hang-always:batch/b01' });
     await build.waitFor(/✓ source\/batch\/b02\.md/);
-    build.child.kill('SIGINT');
+    build.child.kill(signal);
     const { code } = await build.exited;
     const output = build.output();
     expect(code, output).toBe(130);
-    expect(output).toMatch(/^source\/batch\/b01\.md:1:1 error Interrupted by SIGINT before this brief was finished: its outputs were left as they were\. \(interrupted\)$/m);
+    expect(output).toMatch(new RegExp(`^source/batch/b01\\.md:1:1 error Interrupted by ${signal} before this brief was finished: its outputs were left as they were\\. \\(interrupted\\)$`, 'm'));
     expect(output).not.toContain('Chrome failed');
     expect(output).not.toContain('Internal error');
     expect(output.match(/Chrome ready/g)).toHaveLength(1);
