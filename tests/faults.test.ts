@@ -57,6 +57,21 @@ describe('Chrome failing to start', () => {
     expect(result.stderr).not.toMatch(/source\/batch\/b\d+\.md/);
     expect(await readFile(join(project.root, 'fails-always.count'), 'utf8')).toBe('x\nx\nx\n');
   });
+
+  it('in watch mode, says so once and tries Chrome again at the next build', async () => {
+    const wrapper = await flakyChrome('fails-thrice', 3);
+    const watcher = startCli(['watch', '--port', '0', 'source/one.md', '--out', 'watched'], project.root, { BRIEF_CHROME: wrapper });
+    try {
+      await watcher.waitFor(/brief: Chrome \(.*\) did not start, 3 times/);
+      await watcher.waitFor(/Watching/);
+      await writeFile(join(project.root, 'source', 'one.md'), brief('One, edited after Chrome failed.\n', { title: 'One' }));
+      await watcher.waitFor(/✓ source\/one\.md → .*watched\/one\.pdf/);
+      expect(watcher.output().match(/did not start, 3 times/g)).toHaveLength(1);
+    } finally {
+      watcher.child.kill('SIGINT');
+      expect((await watcher.exited).code).toBe(0);
+    }
+  });
 });
 
 function isAlive(pid: number): boolean {
