@@ -6,7 +6,7 @@ import { EXIT } from '../errors.ts';
 import type { BriefResult } from '../pipeline/build.ts';
 import { VFile } from 'vfile';
 import { readFrontMatter } from '../pipeline/front-matter.ts';
-import { formatMessage, sortedMessages } from '../pipeline/messages.ts';
+import { formatMessage, report, sortedMessages } from '../pipeline/messages.ts';
 import type { Settings } from '../pipeline/settings.ts';
 import { watchBriefs } from '../pipeline/watch.ts';
 import { startPreviewServer, type BriefState } from '../preview/server.ts';
@@ -60,9 +60,19 @@ export async function watchCommand(argv: string[], io: Io): Promise<number> {
             settings = event.settings;
             progress.done();
             progress = progressPrinter(settings, io);
-            printSummary(event.summary, event.settings, io);
+            if (event.summary.results.length > 0 || event.summary.runFiles.length > 0) printSummary(event.summary, event.settings, io);
+            for (const id of event.summary.removed) {
+              io.stdout.write(`Removed the outputs of ${id}: its source is gone.\n`);
+              server.remove(id);
+            }
             for (const result of event.summary.results) server.update(await stateOf(result, event.settings, versions));
             break;
+          case 'loop': {
+            const file = new VFile({ path: event.path });
+            report(file, 'error', `Symbolic link loop (${relative(settings.root, event.path)} -> ${event.target}): not watched, not built. Remove the link, or point it at a file or at a folder outside this one.`, 'symlink-loop');
+            for (const message of file.messages) io.stderr.write(`${formatMessage(message, settings.root)}\n`);
+            break;
+          }
           case 'error':
             io.stderr.write(`brief: ${event.error instanceof Error ? event.error.message : String(event.error)}\n`);
             break;

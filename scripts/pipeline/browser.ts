@@ -1,7 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, CDPSession, HTTPRequest, Page } from 'puppeteer';
+import { isRunning } from './output-lock.ts';
 
 /** Flags for headless Chromium in CI containers and on closed networks (see README, "Chrome"). */
 export const CHROME_ARGS = [
@@ -18,6 +20,12 @@ export const CHROME_ARGS = [
   '--mute-audio',
   // Printing needs no GPU, not even a software one: about 40 MB less per Chrome.
   '--disable-software-rasterizer',
+  // Even so Chrome starts a GPU process (for its display compositor); on a loaded machine it gets
+  // killed, and after a few restarts Chrome ends itself ("GPU process isn't usable. Goodbye.").
+  // In the browser process there is no GPU process to lose. Measured with the GPU process killed
+  // every 400 ms, as a loaded machine's watchdog does: a 20-brief batch lost Chrome 12 times and
+  // 14 briefs without this flag, none with it; the PDFs are byte-identical (README, "Chrome").
+  '--in-process-gpu',
   // Headless Chromium 156 preloads the omnibox popup's WebUI in a renderer of its own (~70 MB);
   // there is no omnibox to pop up. (puppeteer merges this list with its own.)
   '--disable-features=AiModeOmniboxEntryPoint,WebUIOmniboxPopup,WebUIOmniboxAimPopup',
@@ -41,6 +49,12 @@ export interface BrowserOptions {
   timeoutMs: number;
   /** Aborting closes Chrome. */
   signal?: AbortSignal;
+  /**
+   * Where each Chrome gets a folder of its own (profile and temporary files), named after the
+   * process that launched it, so that the next run finds and removes those of dead runs. Default:
+   * the system's temporary folder (it must be a short path: Chrome puts a socket in it).
+   */
+  workDir?: string;
 }
 
 /** A request the sealed page refused: reported to the user as a warning. */
@@ -98,22 +112,30 @@ export class BrowserPool {
   private constructor(
     private readonly browser: Browser,
     private readonly options: BrowserOptions,
-    /** Chrome's own temporary folder (TMPDIR), removed with it. */
-    private readonly tempDir: string,
+    /** Chrome's own folder (profile and TMPDIR), removed with it. */
+    private readonly runDir: string,
   ) {}
 
   /** Starts Chrome. Pass the returned pool's `close()` to a `finally`. */
   static async launch(options: BrowserOptions): Promise<BrowserPool> {
     const { default: puppeteer } = await import('puppeteer');
-    // Chrome keeps shared memory files in TMPDIR (with --disable-dev-shm-usage): give it a folder
-    // of its own, so that closing it by SIGKILL leaves nothing behind in /tmp.
-    const tempDir = await mkdtemp(join(tmpdir(), 'brief-chrome-'));
+    // Chrome's profile and its shared memory files (TMPDIR, with --disable-dev-shm-usage) go in a
+    // folder of its own, named after this process, where the next run removes it if this one is
+    // killed (kill -9) before it can (puppeteer's own profile folder would stay forever). Chrome
+    // makes a Unix socket inside TMPDIR, whose path may not exceed 107 bytes: keep it short.
+    const workDir = options.workDir ?? tmpdir();
+    await removeDeadRunFolders(workDir);
+    await mkdir(workDir, { recursive: true });
+    const runDir = await mkdtemp(join(workDir, `${RUN_PREFIX}${process.pid}-`));
+    liveRunFolders.add(runDir);
+    const tempDir = runDir;
     let browser: Browser;
     try {
       browser = await puppeteer.launch({
         executablePath: options.executablePath,
         headless: true,
         args: CHROME_ARGS,
+        userDataDir: join(runDir, 'profile'),
         env: { ...process.env, TMPDIR: tempDir },
         // Talk to Chrome over a pipe, not a socket: if this process dies without closing it (kill -9),
         // Chrome sees the pipe close and exits too, instead of living on as an orphan.
@@ -127,10 +149,13 @@ export class BrowserPool {
         signal: options.signal,
       });
     } catch (error) {
-      await rm(tempDir, { recursive: true, force: true });
+      await removeRunFolder(runDir);
       throw error;
     }
-    const pool = new BrowserPool(browser, options, tempDir);
+    const pool = new BrowserPool(browser, options, runDir);
+    // Chrome outlives a killed launcher by a moment (it exits when it sees the pipe close, writing
+    // its profile as it goes): the folder is not dead until Chrome is gone too.
+    if (pool.pid) await writeFile(join(runDir, CHROME_PID_FILE), String(pool.pid));
     // Chrome opens one tab as it starts: the first print uses it rather than waiting for a new one.
     const [first] = await browser.pages();
     if (first) pool.idle.push(await pool.setUpPage(first));
@@ -252,7 +277,7 @@ export class BrowserPool {
         // No such group: all gone already.
       }
     }
-    await rm(this.tempDir, { recursive: true, force: true });
+    await removeRunFolder(this.runDir);
   }
 
   private async openPage(): Promise<PageSlot> {
@@ -269,6 +294,42 @@ export class BrowserPool {
     page.on('error', (error) => slot.job?.crash(error));
     return slot;
   }
+}
+
+/** Run folders are named `brief-chrome-<pid of the process that launched Chrome>-<random>`. */
+const RUN_PREFIX = 'brief-chrome-';
+/** Inside a run folder: Chrome's own process id. */
+const CHROME_PID_FILE = 'chrome.pid';
+
+/** Run folders of Chromes this process launched and has not yet removed: removed on exit at the latest. */
+const liveRunFolders = new Set<string>();
+process.on('exit', () => {
+  for (const dir of liveRunFolders) rmSync(dir, { recursive: true, force: true });
+});
+
+async function removeRunFolder(dir: string): Promise<void> {
+  // Chrome's helpers may still be writing while they exit: a few tries.
+  await rm(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
+  liveRunFolders.delete(dir);
+}
+
+/**
+ * Removes the folders of Chromes whose launching process no longer runs (killed with kill -9, or
+ * the machine lost power). Those of runs still going are left alone.
+ */
+export async function removeDeadRunFolders(workDir = tmpdir()): Promise<string[]> {
+  const removed: string[] = [];
+  for (const name of await readdir(workDir).catch(() => [] as string[])) {
+    if (!name.startsWith(RUN_PREFIX)) continue;
+    const owner = Number(/^(\d+)-/.exec(name.slice(RUN_PREFIX.length))?.[1]);
+    if (!owner || isRunning(owner)) continue;
+    const chrome = Number(await readFile(join(workDir, name, CHROME_PID_FILE), 'utf8').catch(() => ''));
+    if (chrome && isRunning(chrome)) continue;
+    // A folder that cannot be removed now (another run is at it) is left for the next run.
+    await rm(join(workDir, name), { recursive: true, force: true, maxRetries: 5, retryDelay: 50 }).catch(() => undefined);
+    removed.push(name);
+  }
+  return removed;
 }
 
 /** The only answers a sealed page gets: its own document, data: URLs, and refusals. */

@@ -1,16 +1,17 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { VFile } from 'vfile';
-import { BriefError } from '../errors.ts';
+import { BriefError, EnvironmentError, InterruptedError } from '../errors.ts';
 import { TOOL_ROOT } from '../paths.ts';
 import { resolveChrome, type ChromeLocation } from '../setup/chrome.ts';
-import { BrowserPool } from './browser.ts';
+import { BrowserPool, removeDeadRunFolders } from './browser.ts';
 import type { BriefOutcome, RunContext } from './build-brief.ts';
 import { findBriefs, type BriefJob } from './discover.ts';
 import { writeIndex } from './index-page.ts';
 import type { MarkdownPool } from './markdown-pool.ts';
 import { Manifest, restoreMessages, sha256, storeMessages } from './manifest.ts';
 import { hasErrors, report } from './messages.ts';
+import { lockOutputFolder } from './output-lock.ts';
 import type { Settings } from './settings.ts';
 import { removeStaleTempFiles } from './write.ts';
 
@@ -38,8 +39,10 @@ export type BuildEvent =
 
 export interface BuildSummary {
   results: BriefResult[];
-  /** Problems of the run itself (brief.config.yaml), reported like a brief's. */
+  /** Problems of the run itself (brief.config.yaml, the manifest), reported like a brief's. */
   runFiles: VFile[];
+  /** Ids of briefs whose source is gone: their outputs were removed. */
+  removed: string[];
   durationMs: number;
 }
 
@@ -55,14 +58,13 @@ export interface BuildControl {
  */
 export async function buildAll(settings: Settings, control: BuildControl = {}): Promise<BuildSummary> {
   const started = performance.now();
-  if (hasErrors(settings.configFile)) return { results: [], runFiles: [settings.configFile], durationMs: performance.now() - started };
+  if (hasErrors(settings.configFile)) return { results: [], runFiles: [settings.configFile], removed: [], durationMs: performance.now() - started };
   const all = await findBriefs(settings);
   const jobs = settings.shard ? shardOf(all, settings.shard.index, settings.shard.count) : all;
   const session = await BuildSession.open(settings, control);
   try {
-    const summary = await session.build(jobs, { force: settings.force });
     // The index lists every brief of the inputs, whichever shard this build was.
-    await writeIndex(settings, all);
+    const summary = await session.build(jobs, { force: settings.force, index: all });
     return { ...summary, durationMs: performance.now() - started };
   } finally {
     await session.close();
@@ -88,58 +90,103 @@ export class BuildSession {
     return new BuildSession(settings, control, manifest);
   }
 
-  /** Builds these briefs (those out of date, or all with `force`); records them in the manifest. */
-  async build(jobs: BriefJob[], options: { force?: boolean } = {}): Promise<BuildSummary> {
+  /**
+   * Builds these briefs (those out of date, or all with `force`), records them in the manifest and
+   * writes the index of every brief built into the output folder (`index` names the rest of the
+   * set, for a sharded build). Holds the output folder's lock meanwhile: another build into the
+   * same folder waits, and reads the manifest this one wrote. Briefs whose source is gone lose
+   * their outputs. A full disk, an unwritable folder or a Chrome that will not start ends the
+   * run (briefs in flight finish) and is thrown once, after the manifest is saved.
+   */
+  async build(jobs: BriefJob[], options: { force?: boolean; index?: BriefJob[] } = {}): Promise<BuildSummary> {
     const started = performance.now();
     const { settings } = this;
     const emit = this.control.onEvent ?? (() => {});
-    const fresh: BriefResult[] = [];
-    const stale: BriefJob[] = [];
-    for (const job of jobs) {
-      if (!options.force && (await this.manifest.isUpToDate(job.source, job.outputs, settings.formats, { checked: settings.check !== undefined }))) {
-        const outcome = emptyOutcome(job);
-        const entry = this.manifest.entry(job.source);
-        outcome.pages = entry?.pages;
-        // What the last build (and check) said still holds: say it again.
-        restoreMessages(outcome.file, entry?.messages ?? [], settings.root, settings.check ? CHECK_SOURCES : BUILD_SOURCES);
-        fresh.push({ job, status: 'up-to-date', outcome, durationMs: 0 });
-      } else {
-        stale.push(job);
+    const release = await lockOutputFolder(settings.outDir, {
+      signal: this.control.signal,
+      onWait: (holder) => emit({ type: 'log', line: `Another build (pid ${holder.pid}) is writing to ${relative(settings.root, settings.outDir) || '.'}/; waiting for it to finish…` }),
+    });
+    try {
+      // Another build may have recorded its briefs since this session last looked.
+      await this.manifest.reload();
+      const removed = await this.manifest.prune(settings.outDir);
+      const fresh: BriefResult[] = [];
+      const stale: BriefJob[] = [];
+      for (const job of jobs) {
+        if (!options.force && (await this.manifest.isUpToDate(job.source, job.outputs, settings.formats, { checked: settings.check !== undefined }))) {
+          const outcome = emptyOutcome(job);
+          const entry = this.manifest.entry(job.source);
+          outcome.pages = entry?.pages;
+          // What the last build (and check) said still holds: say it again.
+          restoreMessages(outcome.file, entry?.messages ?? [], settings.root, settings.check ? CHECK_SOURCES : BUILD_SOURCES);
+          fresh.push({ job, status: 'up-to-date', outcome, durationMs: 0 });
+        } else {
+          stale.push(job);
+        }
       }
-    }
-    emit({ type: 'plan', total: jobs.length, upToDate: fresh.length });
-    const results: BriefResult[] = [...fresh];
-    if (stale.length > 0) {
-      await removeStaleTempFiles(settings.outDir);
-      const context = await this.runContext(settings.formats.has('pdf'));
-      for (const job of stale) {
-        const decided = this.manifest.entry(job.source)?.toc;
-        if (decided !== undefined && !context.tocDecisions.has(job.source)) context.tocDecisions.set(job.source, decided);
-      }
-      results.push(
-        ...(await runLimited(stale, settings.jobs, this.control.signal, async (job) => {
+      emit({ type: 'plan', total: jobs.length, upToDate: fresh.length });
+      const results: BriefResult[] = [...fresh];
+      let fatal: unknown;
+      if (stale.length > 0) {
+        await removeStaleTempFiles(settings.outDir);
+        // Chrome folders of runs killed with kill -9 (any output folder's): their owner is gone.
+        await removeDeadRunFolders();
+        const context = await this.runContext(settings.formats.has('pdf'));
+        // A Chrome that would not start for an earlier build of this session gets another chance.
+        await context.forgetFailedLaunch();
+        for (const job of stale) {
+          const decided = this.manifest.entry(job.source)?.toc;
+          if (decided !== undefined && !context.tocDecisions.has(job.source)) context.tocDecisions.set(job.source, decided);
+        }
+        const built = await runLimited(stale, settings.jobs, this.control.signal, async (job) => {
           emit({ type: 'brief-start', job });
-          const result = await buildOne(job, context);
+          const startedAt = Date.now();
+          const result = await buildOne(job, context, this.control.signal);
+          // Test seam (BRIEF_FAULTS): a bug of brief's own, thrown while other briefs are in flight.
+          if (settings.faults.get(job.id) === 'record-fails') throw new TypeError(`Injected fault: recording ${job.id} failed`);
           const { outcome } = result;
           if (result.status === 'built') {
-            await this.manifest.record(job.source, [settings.configFile.path, ...outcome.inputs], outcome.hashes, {
+            await this.manifest.record(job.source, { sourceHash: outcome.file.data.sourceHash, startedAt }, [settings.configFile.path, ...outcome.inputs], outcome.hashes, {
               toc: outcome.toc,
               pages: outcome.pages,
               probes: outcome.probes,
               checked: outcome.checked,
               messages: storeMessages(outcome.file, settings.root),
             });
+          } else this.manifest.forget(job.source);
+          const matter = outcome.file.data.matter;
+          if (matter) {
+            this.manifest.list(job.source, {
+              id: job.id,
+              html: job.outputs.html,
+              pdf: job.outputs.pdf,
+              title: matter.title,
+              lang: matter.lang,
+              date: matter.date ?? null,
+              summary: matter.summary ?? null,
+              translations: (matter.translations ?? []).filter((translation) => /\.md$/i.test(translation.href)).map((translation) => resolve(dirname(job.source), translation.href)),
+            });
           }
-          else this.manifest.forget(job.source);
           emit({ type: 'brief-done', result });
           return result;
-        })),
-      );
-      await this.manifest.save();
+        });
+        results.push(...built.results);
+        fatal = built.error;
+      }
+      try {
+        await this.manifest.save();
+        await writeIndex(settings, options.index ?? jobs, this.manifest.listings());
+      } catch (error) {
+        // The run's own error (a full disk) explains this one: report that one, once.
+        fatal ??= error;
+      }
+      if (fatal !== undefined) throw fatal;
+      results.sort((a, b) => (a.job.id < b.job.id ? -1 : a.job.id > b.job.id ? 1 : 0));
+      const runFiles = [settings.configFile, this.manifest.file].filter((file) => file.messages.length > 0);
+      return { results, runFiles, removed, durationMs: performance.now() - started };
+    } finally {
+      await release();
     }
-    results.sort((a, b) => (a.job.id < b.job.id ? -1 : a.job.id > b.job.id ? 1 : 0));
-    const runFiles = settings.configFile.messages.length > 0 ? [settings.configFile] : [];
-    return { results, runFiles, durationMs: performance.now() - started };
   }
 
   /**
@@ -204,12 +251,27 @@ async function runSignature(settings: Settings): Promise<string> {
   return sha256(parts.join('\0'));
 }
 
+/** Launches of Chrome tried before its failure to start is reported. */
+const LAUNCH_ATTEMPTS = 3;
+/** Wait before the second launch; twice that before the third. */
+const LAUNCH_BACKOFF_MS = 300;
+
+/** The first line of an error's message. */
+function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n').find((line) => line.trim() !== '')?.trim() ?? 'unknown error';
+}
+
 function emptyOutcome(job: BriefJob): BriefOutcome {
   return { file: new VFile({ path: job.source }), written: [], hashes: {}, inputs: [], probes: [], timings: {} };
 }
 
 /** What a run keeps across briefs, with `close()` to release Chrome. */
-export type RunningContext = RunContext & { close(): Promise<void>; buildBrief: typeof import('./build-brief.ts').buildBrief };
+export type RunningContext = RunContext & {
+  close(): Promise<void>;
+  buildBrief: typeof import('./build-brief.ts').buildBrief;
+  /** Forgets a Chrome that failed to start, so that the next build (in watch mode) tries again. */
+  forgetFailedLaunch(): Promise<void>;
+};
 
 /**
  * A run's shared parts. `beforeLoad` runs once the context exists but before the Markdown
@@ -217,24 +279,52 @@ export type RunningContext = RunContext & { close(): Promise<void>; buildBrief: 
  */
 export async function createRunContext(settings: Settings, control: BuildControl, beforeLoad?: (context: RunningContext) => void): Promise<RunningContext> {
   let launching: Promise<BrowserPool> | undefined;
+  const failedLaunches = new WeakSet<Promise<BrowserPool>>();
   const launched: Promise<BrowserPool>[] = [];
   let markdownPool: MarkdownPool | undefined;
   const emit = control.onEvent ?? (() => {});
+  let closing = false;
+  const stopped = () => closing || control.signal?.aborted === true;
+  const interrupted = () => new InterruptedError(control.signal?.reason instanceof Error ? control.signal.reason.message : 'The run is ending');
   const launch = (): Promise<BrowserPool> => {
     const started = (async () => {
       const start = performance.now();
       if (settings.env.BRIEF_TIMINGS) emit({ type: 'log', line: `chrome launch starts at ${Math.round(start)} ms` });
-      const location = await resolveChrome({ env: settings.env, install: true, log: (line) => emit({ type: 'log', line }) });
-      const pool = await BrowserPool.launch({
-        executablePath: location.executablePath,
-        timeoutMs: settings.config.limits.render_timeout_ms,
-        signal: control.signal,
-        maxPages: settings.pages,
+      const location = await resolveChrome({ env: settings.env, install: true, log: (line) => emit({ type: 'log', line }) }).catch((error: unknown) => {
+        // No Chrome is the machine's problem, the same for every brief: said once.
+        throw error instanceof BriefError && !(error instanceof EnvironmentError) ? new EnvironmentError(error.message, error.code, { cause: error }) : error;
       });
-      emit({ type: 'chrome', location, launchMs: performance.now() - start, pid: pool.pid });
-      return pool;
+      // A loaded machine sometimes fails a launch (Chrome's start times out, or it exits at once):
+      // try again a bounded number of times before calling it the machine's problem.
+      let failure: unknown;
+      for (let attempt = 1; attempt <= LAUNCH_ATTEMPTS; attempt++) {
+        if (stopped()) throw interrupted();
+        try {
+          const pool = await BrowserPool.launch({
+            executablePath: location.executablePath,
+            timeoutMs: settings.config.limits.render_timeout_ms,
+            signal: control.signal,
+            maxPages: settings.pages,
+          });
+          emit({ type: 'chrome', location, launchMs: performance.now() - start, pid: pool.pid });
+          return pool;
+        } catch (error) {
+          if (stopped()) throw interrupted();
+          failure = error;
+          if (attempt < LAUNCH_ATTEMPTS) {
+            emit({ type: 'log', line: `Chrome did not start (${firstLine(error)}); trying again (attempt ${attempt + 1} of ${LAUNCH_ATTEMPTS}).` });
+            await new Promise((resolve) => setTimeout(resolve, LAUNCH_BACKOFF_MS * attempt));
+          }
+        }
+      }
+      throw new EnvironmentError(
+        `Chrome (${location.executablePath}) did not start, ${LAUNCH_ATTEMPTS} times: ${firstLine(failure)}. Check that it runs (\`${location.executablePath} --headless --dump-dom about:blank\`) and that the machine has free memory, or set BRIEF_CHROME to another Chrome.`,
+        'chrome-launch-failed',
+        { cause: failure },
+      );
     })();
     launched.push(started);
+    started.catch(() => failedLaunches.add(started));
     return started;
   };
   const context = {
@@ -258,16 +348,24 @@ export async function createRunContext(settings: Settings, control: BuildControl
     faces: new Map(),
     tocDecisions: new Map(),
     async browser() {
+      // Once the run is ending, no Chrome is started (again): the print in flight ends instead.
+      if (stopped()) throw interrupted();
       const current = (launching ??= launch());
       const pool = await current;
       // Chrome died (it crashed, or was killed): start a new one for what is left of the run.
       if (!pool.connected && launching === current) {
+        if (stopped()) throw interrupted();
         emit({ type: 'log', line: 'Chrome stopped responding; starting a new one.' });
         launching = launch();
       }
       return launching;
     },
+    async forgetFailedLaunch() {
+      // Never waits: a launch still under way is left to finish.
+      if (launching && failedLaunches.has(launching)) launching = undefined;
+    },
     async close() {
+      closing = true;
       await markdownPool?.close();
       // Every Chrome this run started, the dead ones included (their close reaps the process).
       for (const pool of await Promise.all(launched.map((started) => started.catch(() => undefined)))) await pool?.close();
@@ -283,12 +381,18 @@ export async function createRunContext(settings: Settings, control: BuildControl
   return context;
 }
 
-async function buildOne(job: BriefJob, context: RunningContext): Promise<BriefResult> {
+/**
+ * Builds one brief and says how it ended. Its own problems are messages on its file; a failure of
+ * the machine (EnvironmentError) is thrown, to end the run once rather than blame every brief;
+ * a brief the run's interruption cut short says so, and nothing else.
+ */
+async function buildOne(job: BriefJob, context: RunningContext, signal: AbortSignal | undefined): Promise<BriefResult> {
   const start = performance.now();
   let outcome: BriefOutcome;
   try {
     outcome = await context.buildBrief(job, context);
   } catch (error) {
+    if (error instanceof EnvironmentError && !signal?.aborted) throw error;
     const file = new VFile({ path: job.source });
     const reason = error instanceof Error ? error.message : String(error);
     // Our own errors (Chrome missing, a timeout) carry their wording; anything else is a bug.
@@ -297,21 +401,38 @@ async function buildOne(job: BriefJob, context: RunningContext): Promise<BriefRe
     if (!known && error instanceof Error) message.stack = error.stack;
     outcome = { ...emptyOutcome(job), file };
   }
+  // Chrome closing under an interrupted run makes prints fail: that is the interruption, not the brief.
+  if (signal?.aborted && hasErrors(outcome.file)) {
+    const file = new VFile({ path: job.source });
+    file.data.matter = outcome.file.data.matter;
+    const why = signal.reason instanceof Error ? signal.reason.message : 'Interrupted';
+    report(file, 'error', `${why} before this brief was finished: its outputs were left as they were.`, 'interrupted');
+    outcome = { ...emptyOutcome(job), file };
+  }
   return { job, status: hasErrors(outcome.file) ? 'failed' : 'built', outcome, durationMs: performance.now() - start };
 }
 
-/** Runs `work` over `items`, at most `limit` at once, in order of the items; stops taking new ones on abort. */
-async function runLimited<T, R>(items: T[], limit: number, signal: AbortSignal | undefined, work: (item: T) => Promise<R>): Promise<R[]> {
+/**
+ * Runs `work` over `items`, at most `limit` at once, in order of the items. Stops taking new ones
+ * on abort, or once a `work` throws (an EnvironmentError, or a bug): the others in flight are
+ * waited for, never left running behind the caller's back, and the first error is returned.
+ */
+async function runLimited<T, R>(items: T[], limit: number, signal: AbortSignal | undefined, work: (item: T) => Promise<R>): Promise<{ results: R[]; error: unknown }> {
   const results: R[] = new Array(items.length);
   let next = 0;
+  let error: unknown;
   const worker = async () => {
-    while (next < items.length && !signal?.aborted) {
+    while (next < items.length && !signal?.aborted && error === undefined) {
       const index = next++;
-      results[index] = await work(items[index]!);
+      try {
+        results[index] = await work(items[index]!);
+      } catch (thrown) {
+        error ??= thrown;
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  return results.filter((result) => result !== undefined);
+  return { results: results.filter((result) => result !== undefined), error };
 }
 
 /** The `index`-th (1-based) of `count` stable parts of a sorted list: every item in exactly one. */

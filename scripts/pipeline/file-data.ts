@@ -34,6 +34,8 @@ declare module 'vfile' {
   interface DataMap {
     /** Size of the source file in bytes. */
     bytes: number;
+    /** SHA-256 of the source bytes as read: what the outputs were built from. */
+    sourceHash: string;
     /** Lines taken by the front matter block, fences included. */
     frontMatterLines: number;
     /** The front matter as parsed, with the place of each key and value in the source. */

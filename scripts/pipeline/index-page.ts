@@ -1,6 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, join, posix, relative, resolve } from 'node:path';
 import type { BriefJob } from './discover.ts';
+import type { Listing } from './manifest.ts';
 import { readFrontMatter } from './front-matter.ts';
 import { formatBytes, readSource } from './read.ts';
 import type { Settings } from './settings.ts';
@@ -25,27 +26,37 @@ interface Edition {
 }
 
 /**
- * Writes output/index.html: every brief the build's inputs name (whichever shard was built), with
- * title, date, language, summary and links to its HTML and PDF with their sizes, grouped by
- * folder, the editions of one brief (linked by `translations:`) side by side. Written only when
- * its content changed, so a build that changed nothing rewrites nothing.
+ * Writes output/index.html: every brief built into the output folder by any build (`listings`,
+ * from the manifest: title, date, language and summary as recorded when each was built) and every
+ * brief the build's inputs name (whichever shard was built), with links to its HTML and PDF and
+ * their sizes, grouped by folder, the editions of one brief (linked by `translations:`) side by
+ * side. A brief not yet recorded (it failed before its front matter was read, or another shard
+ * builds it) is read here. Written only when its content changed, so a build that changed
+ * nothing rewrites nothing.
  */
-export async function writeIndex(settings: Settings, jobs: BriefJob[]): Promise<string | undefined> {
-  if (jobs.length === 0) return undefined;
+export async function writeIndex(settings: Settings, inputs: BriefJob[], listings: ReadonlyMap<string, Listing> = new Map()): Promise<string | undefined> {
+  const all = new Map(inputs.map((job) => [job.source, job]));
+  for (const [source, listing] of listings) {
+    if (all.has(source)) continue;
+    // Recorded by another build into this folder: listed while its outputs are there.
+    const there = (await Promise.all([listing.html, listing.pdf].map((path) => stat(path).then(() => true, () => false)))).some(Boolean);
+    if (there) all.set(source, { source, id: listing.id, outputs: { html: listing.html, pdf: listing.pdf } });
+  }
+  const jobs = new Map([...all].sort(([, a], [, b]) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)));
+  if (jobs.size === 0) return undefined;
   const template = await loadTemplate(settings.templatesDir, INDEX_TEMPLATE).catch(() => undefined);
   if (!template) return undefined;
   const indexPath = join(settings.outDir, 'index.html');
 
-  const bySource = new Map(jobs.map((job) => [job.source, job]));
+  const bySource = jobs;
   const info = new Map<string, { edition: Edition; links: string[] }>();
-  for (const job of jobs) {
-    const file = await readSource(job.source, { maxBytes: settings.config.limits.max_bytes });
-    const matter = file.messages.length === 0 ? readFrontMatter(file) : undefined;
-    const lang = matter?.lang ?? 'en';
+  for (const job of jobs.values()) {
+    const listing = listings.get(job.source) ?? (await readListing(settings, job));
+    const lang = listing.lang;
     // In a sharded build the other shards write the rest: their outputs are linked, without a size.
     const output = async (path: string, format: 'html' | 'pdf') => {
       const size = (await stat(path).catch(() => undefined))?.size;
-      const elsewhere = settings.shard !== undefined && settings.formats.has(format);
+      const elsewhere = settings.shard !== undefined && settings.formats.has(format) && inputs.includes(job);
       if (size === undefined && !elsewhere) return null;
       return { href: posix.relative(posix.dirname(toPosix(relative(settings.outDir, indexPath))), toPosix(relative(settings.outDir, path))), size: size === undefined ? '' : formatBytes(size) };
     };
@@ -53,13 +64,13 @@ export async function writeIndex(settings: Settings, jobs: BriefJob[]): Promise<
       edition: {
         lang,
         languageName: languageName(lang),
-        title: matter?.title ?? job.id,
-        date: matter?.date ? { iso: matter.date, text: formatDate(matter.date, lang) } : null,
-        summary: matter?.summary ?? null,
+        title: listing.title,
+        date: listing.date ? { iso: listing.date, text: formatDate(listing.date, lang) } : null,
+        summary: listing.summary,
         html: await output(job.outputs.html, 'html'),
         pdf: await output(job.outputs.pdf, 'pdf'),
       },
-      links: (matter?.translations ?? []).filter((translation) => /\.md$/i.test(translation.href)).map((translation) => resolve(dirname(job.source), translation.href)),
+      links: listing.translations,
     });
   }
 
@@ -76,7 +87,7 @@ export async function writeIndex(settings: Settings, jobs: BriefJob[]): Promise<
     for (const other of links) if (bySource.has(other)) group.set(find(other), find(source));
   }
   const briefs = new Map<string, BriefJob[]>();
-  for (const job of jobs) briefs.set(find(job.source), [...(briefs.get(find(job.source)) ?? []), job]);
+  for (const job of jobs.values()) briefs.set(find(job.source), [...(briefs.get(find(job.source)) ?? []), job]);
 
   const folders = new Map<string, { editions: Edition[] }[]>();
   for (const editions of briefs.values()) {
@@ -88,8 +99,8 @@ export async function writeIndex(settings: Settings, jobs: BriefJob[]): Promise<
 
   const html = template.render({
     title: settings.config.organization ? `Briefs · ${settings.config.organization}` : 'Briefs',
-    count: jobs.length,
-    single: jobs.length === 1,
+    count: jobs.size,
+    single: jobs.size === 1,
     groups: [...folders.entries()].sort(([a], [b]) => (a === TOP ? -1 : b === TOP ? 1 : a.localeCompare(b))).map(([folder, entries]) => ({ folder, briefs: entries })),
     css: template.css.screen,
     generator: settings.generator,
@@ -97,6 +108,22 @@ export async function writeIndex(settings: Settings, jobs: BriefJob[]): Promise<
   const previous = await readFile(indexPath, 'utf8').catch(() => undefined);
   if (previous !== html) await writeFileAtomic(indexPath, html);
   return indexPath;
+}
+
+/** What the index shows of a brief nobody recorded yet: read from its source. */
+async function readListing(settings: Settings, job: BriefJob): Promise<Listing> {
+  const file = await readSource(job.source, { maxBytes: settings.config.limits.max_bytes });
+  const matter = file.messages.length === 0 ? readFrontMatter(file) : undefined;
+  return {
+    id: job.id,
+    html: job.outputs.html,
+    pdf: job.outputs.pdf,
+    title: matter?.title ?? job.id,
+    lang: matter?.lang ?? 'en',
+    date: matter?.date ?? null,
+    summary: matter?.summary ?? null,
+    translations: (matter?.translations ?? []).filter((translation) => /\.md$/i.test(translation.href)).map((translation) => resolve(dirname(job.source), translation.href)),
+  };
 }
 
 function rank(lang: string): number {

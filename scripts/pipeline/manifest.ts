@@ -1,46 +1,87 @@
 import { createHash } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
-import { isAbsolute, join, relative, resolve } from 'node:path';
-import type { VFile } from 'vfile';
+import { readdir, readFile, rm, rmdir, stat } from 'node:fs/promises';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { VFile } from 'vfile';
+import { z } from 'zod';
+import { report } from './messages.ts';
 import type { Format } from './settings.ts';
 import { writeFileAtomic } from './write.ts';
 
 /** The manifest's file name inside the output folder. */
 export const MANIFEST_NAME = '.brief-manifest.json';
-const VERSION = 2;
+const VERSION = 3;
+
+/**
+ * A file changed this recently may change again within the file system's clock tick without its
+ * size or mtime moving (git's "racy" entries): its hash is not cached, so it is read next time.
+ */
+const RACY_MS = 2000;
+/** Recorded for an input that changed while the build read it: it never matches, so the brief is rebuilt. */
+const CHANGED_DURING_BUILD = 'changed-during-build';
+
+const storedMessageSchema = z.object({
+  reason: z.string(),
+  ruleId: z.string().optional(),
+  fatal: z.boolean().nullable().optional(),
+  line: z.number().optional(),
+  column: z.number().optional(),
+  endLine: z.number().optional(),
+  endColumn: z.number().optional(),
+  /** The file the message is about, when not the brief itself (a template), relative to the project. */
+  file: z.string().optional(),
+  /** 'brief' for the build's own messages, 'brief-check' for those of `npm run check`. */
+  source: z.string().optional(),
+});
+
+const entrySchema = z.object({
+  /** Every input but the run-wide ones: the source, template files, images, fonts. Path → hash of the bytes the build read. */
+  inputs: z.record(z.string(), z.string()),
+  /** Every output written. Path → hash of the bytes written. */
+  outputs: z.record(z.string(), z.string()),
+  /** Whether the PDF had a table of contents (the handout follows it). */
+  toc: z.boolean().optional(),
+  /** Files whose existence (not content) the build looked at: briefs linked to. Path → existed. */
+  probes: z.record(z.string(), z.boolean()).optional(),
+  /** The build also ran the checks of `npm run check`. */
+  checked: z.boolean().optional(),
+  /** Pages of the PDF. */
+  pages: z.number().optional(),
+  /** Its messages (warnings: a brief with errors is not recorded). */
+  messages: z.array(storedMessageSchema).optional(),
+});
+
+const listingSchema = z.object({
+  /** "asia/japan": where its outputs are under the output folder. */
+  id: z.string(),
+  /** Its outputs, relative to the project. */
+  html: z.string(),
+  pdf: z.string(),
+  title: z.string(),
+  lang: z.string(),
+  date: z.string().nullable(),
+  summary: z.string().nullable(),
+  /** Sources of the editions it links to with `translations:`, relative to the project. */
+  translations: z.array(z.string()),
+});
+
+const manifestSchema = z.object({
+  version: z.literal(VERSION),
+  /** Hash of what every brief depends on: the tool's code and dependencies, the config, the environment. */
+  run: z.string(),
+  briefs: z.record(z.string(), entrySchema),
+  /** What output/index.html shows of every brief built into this folder, by any build. */
+  listings: z.record(z.string(), listingSchema),
+  /** size/mtime → hash, so unchanged files are not read again (as git's index does). */
+  stats: z.record(z.string(), z.object({ size: z.number(), mtimeMs: z.number(), hash: z.string() })),
+});
 
 /** A message of a brief's last build, kept so an up-to-date brief still reports it. */
-export interface StoredMessage {
-  reason: string;
-  ruleId: string | undefined;
-  fatal: boolean | null | undefined;
-  line: number | undefined;
-  column: number | undefined;
-  endLine: number | undefined;
-  endColumn: number | undefined;
-  /** The file the message is about, when not the brief itself (a template), relative to the project. */
-  file: string | undefined;
-  /** 'brief' for the build's own messages, 'brief-check' for those of `npm run check`. */
-  source: string | undefined;
-}
-
+export type StoredMessage = z.infer<typeof storedMessageSchema>;
 /** What one brief's last successful build read and wrote, by content hash. */
-export interface ManifestEntry {
-  /** Every input but the run-wide ones: the source, template files, images, fonts. Path → hash. */
-  inputs: Record<string, string>;
-  /** Every output written. Path → hash of the bytes written. */
-  outputs: Record<string, string>;
-  /** Whether the PDF had a table of contents (the handout follows it). */
-  toc?: boolean;
-  /** Files whose existence (not content) the build looked at: briefs linked to. Path → existed. */
-  probes?: Record<string, boolean>;
-  /** The build also ran the checks of `npm run check`. */
-  checked?: boolean;
-  /** Pages of the PDF. */
-  pages?: number;
-  /** Its messages (warnings: a brief with errors is not recorded). */
-  messages?: StoredMessage[];
-}
+export type ManifestEntry = z.infer<typeof entrySchema>;
+/** What the index shows of a brief, recorded when it was built (stored relative to the project, handed out absolute). */
+export type Listing = z.infer<typeof listingSchema>;
+type ManifestFile = z.infer<typeof manifestSchema>;
 
 /** What else a successful build leaves to remember. */
 export interface RecordExtras {
@@ -51,43 +92,70 @@ export interface RecordExtras {
   messages?: StoredMessage[];
 }
 
-interface ManifestFile {
-  version: number;
-  /** Hash of what every brief depends on: the tool's code and dependencies, the config, the environment. */
-  run: string;
-  briefs: Record<string, ManifestEntry>;
-  /** size/mtime → hash, so unchanged files are not read again (as git's index does). */
-  stats: Record<string, { size: number; mtimeMs: number; hash: string }>;
+/** What a brief's build read: the source's bytes by hash, and when it started reading the rest. */
+export interface ReadRecord {
+  /** SHA-256 of the source bytes the build read (undefined: unknown, so never up to date). */
+  sourceHash: string | undefined;
+  /** Date.now() when the build started: an input modified after this may differ from what was read. */
+  startedAt: number;
 }
 
 /**
  * The record that makes `npm run build` incremental: a brief is up to date when the run-wide hash
  * is the same, every input it read last time still has the same content, and every output it
  * wrote is still there with the bytes it wrote (so deleting or hand-editing an output rebuilds it).
- * Paths are stored relative to the project; contents are compared by SHA-256, with a size and
- * mtime cache in front so a no-change build reads almost nothing.
+ * What is recorded is what the build read (the source's bytes as read; any other input that
+ * changed while the build ran is recorded as changed), never what is on disk afterwards. Paths
+ * are stored relative to the project; contents are compared by SHA-256, with a size and mtime
+ * cache in front so a no-change build reads almost nothing. The file is validated like any
+ * input: one of the wrong shape is a missing one, with a warning.
  */
 export class Manifest {
+  /** The manifest as a file: a warning on it when what was on disk was not a valid manifest. */
+  file: VFile;
+
   private constructor(
     private readonly path: string,
     private readonly root: string,
     private data: ManifestFile,
     readonly run: string,
-  ) {}
+  ) {
+    this.file = new VFile({ path });
+  }
 
-  /** Reads output/.brief-manifest.json; a missing, old or unreadable one is an empty manifest. */
+  /** Reads output/.brief-manifest.json; a missing, old or invalid one is an empty manifest. */
   static async load(outDir: string, root: string, run: string): Promise<Manifest> {
-    const path = join(outDir, MANIFEST_NAME);
-    let data: ManifestFile = { version: VERSION, run, briefs: {}, stats: {} };
-    try {
-      const parsed = JSON.parse(await readFile(path, 'utf8')) as ManifestFile;
-      if (parsed.version === VERSION && parsed.briefs && parsed.stats) data = parsed;
-    } catch {
-      // First build, or a manifest from another version: everything is out of date.
+    const manifest = new Manifest(join(outDir, MANIFEST_NAME), root, empty(run), run);
+    await manifest.reload();
+    return manifest;
+  }
+
+  /** Reads the file again (another build may have written it since); warns when it is not a valid manifest. */
+  async reload(): Promise<void> {
+    this.file = new VFile({ path: this.path });
+    const text = await readFile(this.path, 'utf8').catch(() => undefined);
+    let data = empty(this.run);
+    if (text !== undefined) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch (error) {
+        parsed = error;
+      }
+      const version = (parsed as { version?: unknown } | null)?.version;
+      // An older brief's manifest is expected after an upgrade: silently out of date.
+      const older = typeof version === 'number' && version < VERSION;
+      const checked = manifestSchema.safeParse(parsed);
+      if (checked.success) data = checked.data;
+      else if (!older) {
+        const issue = parsed instanceof Error ? `it is not JSON (${parsed.message})` : describeIssue(checked.error.issues[0]);
+        report(this.file, 'warning', `This is not a manifest brief wrote: ${issue}. It is treated as missing, so every brief is built again, and it is replaced.`, 'invalid-manifest');
+      }
     }
-    // A different tool, config or environment makes every recorded build stale at once.
-    if (data.run !== run) data = { version: VERSION, run, briefs: {}, stats: data.stats };
-    return new Manifest(path, root, data, run);
+    // A different tool, config or environment makes every recorded build stale at once; what the
+    // index shows of each brief and the hash cache stay true.
+    if (data.run !== this.run) data = { ...data, run: this.run, briefs: {} };
+    this.data = data;
   }
 
   /** The entry of a brief's last successful build, if any. */
@@ -119,20 +187,76 @@ export class Manifest {
     return true;
   }
 
-  /** Records a brief's successful build: the inputs it read (hashed now) and the hashes of the outputs it wrote. */
-  async record(source: string, inputs: string[], outputs: Record<string, string>, extras: RecordExtras = {}): Promise<void> {
+  /**
+   * Records a brief's successful build: the source by the hash of the bytes the build read, the
+   * other inputs by their hash now unless they changed after the build started, and the hashes
+   * of the outputs it wrote.
+   */
+  async record(source: string, read: ReadRecord, inputs: string[], outputs: Record<string, string>, extras: RecordExtras = {}): Promise<void> {
     const entry: ManifestEntry = { inputs: {}, outputs: {}, toc: extras.toc, pages: extras.pages, checked: extras.checked, messages: extras.messages };
     if (extras.probes?.length) {
       entry.probes = {};
       for (const probe of extras.probes) entry.probes[this.key(probe)] = (await stat(probe).catch(() => undefined)) !== undefined;
     }
-    for (const input of new Set([source, ...inputs])) entry.inputs[this.key(input)] = await this.hash(input);
+    entry.inputs[this.key(source)] = read.sourceHash ?? CHANGED_DURING_BUILD;
+    for (const input of new Set(inputs)) {
+      if (this.key(input) === this.key(source)) continue;
+      const info = await stat(input).catch(() => undefined);
+      // Changed after the build started: what it read is unknown, so the next build reads it again.
+      // (An mtime is stamped from a clock that lags by up to a tick, never leads: a file saved
+      // before the build started is never taken for one changed during it; one saved in the tick
+      // the build started was saved before the build read it, milliseconds later.)
+      entry.inputs[this.key(input)] = info && info.mtimeMs >= read.startedAt ? CHANGED_DURING_BUILD : await this.hash(input);
+    }
     for (const [path, hash] of Object.entries(outputs)) {
       entry.outputs[this.key(path)] = hash;
       const info = await stat(path).catch(() => undefined);
       if (info) this.data.stats[this.key(path)] = { size: info.size, mtimeMs: info.mtimeMs, hash };
     }
     this.data.briefs[this.key(source)] = entry;
+  }
+
+  /** Records what the index shows of a brief (whenever its front matter was read, built or not). */
+  list(source: string, listing: Listing): void {
+    this.data.listings[this.key(source)] = { ...listing, html: this.key(listing.html), pdf: this.key(listing.pdf), translations: listing.translations.map((path) => this.key(path)) };
+  }
+
+  /** Every brief any build recorded in this output folder, by absolute source path (paths absolute too). */
+  listings(): Map<string, Listing> {
+    return new Map(
+      Object.entries(this.data.listings).map(([source, listing]) => [
+        this.absolute(source),
+        { ...listing, html: this.absolute(listing.html), pdf: this.absolute(listing.pdf), translations: listing.translations.map((path) => this.absolute(path)) },
+      ]),
+    );
+  }
+
+  /**
+   * Forgets the briefs whose source is gone (deleted, or its folder renamed) and removes their
+   * outputs: only files this manifest says brief wrote, and only if they still hold what brief
+   * wrote; folders left empty go too. Returns the ids of the briefs removed.
+   */
+  async prune(outDir: string): Promise<string[]> {
+    const removed: string[] = [];
+    const sources = new Set([...Object.keys(this.data.briefs), ...Object.keys(this.data.listings)]);
+    for (const source of sources) {
+      const gone = await stat(this.absolute(source)).then(
+        () => false,
+        (error: NodeJS.ErrnoException) => error.code === 'ENOENT' || error.code === 'ENOTDIR',
+      );
+      if (!gone) continue;
+      const outputs = this.data.briefs[source]?.outputs ?? {};
+      for (const [path, hash] of Object.entries(outputs)) {
+        const absolute = this.absolute(path);
+        if ((await this.hash(absolute)) !== hash) continue;
+        await rm(absolute, { force: true });
+        await removeEmptyFolders(dirname(absolute), outDir);
+      }
+      removed.push(this.data.listings[source]?.id ?? source);
+      delete this.data.briefs[source];
+      delete this.data.listings[source];
+    }
+    return removed;
   }
 
   /** Sources of the briefs whose last build read `path` (a template file, an image, a font…). */
@@ -151,7 +275,7 @@ export class Manifest {
       .map(([source]) => this.absolute(source));
   }
 
-  /** Forgets a brief (it failed, so its outputs are not known to match its inputs). */
+  /** Forgets a brief's build (it failed, so its outputs are not known to match its inputs). */
   forget(source: string): void {
     delete this.data.briefs[this.key(source)];
   }
@@ -171,7 +295,8 @@ export class Manifest {
     const cached = this.data.stats[key];
     if (cached && cached.size === info.size && cached.mtimeMs === info.mtimeMs) return cached.hash;
     const hash = sha256(await readFile(path));
-    this.data.stats[key] = { size: info.size, mtimeMs: info.mtimeMs, hash };
+    if (Date.now() - info.mtimeMs > RACY_MS) this.data.stats[key] = { size: info.size, mtimeMs: info.mtimeMs, hash };
+    else delete this.data.stats[key];
     return hash;
   }
 
@@ -181,6 +306,26 @@ export class Manifest {
 
   private absolute(key: string): string {
     return isAbsolute(key) ? key : resolve(this.root, key);
+  }
+}
+
+function empty(run: string): ManifestFile {
+  return { version: VERSION, run, briefs: {}, listings: {}, stats: {} };
+}
+
+/** A schema problem in words: where in the file, what was found. */
+function describeIssue(issue: z.core.$ZodIssue | undefined): string {
+  if (!issue) return 'its shape is wrong';
+  const where = issue.path.length > 0 ? `"${issue.path.join('.')}"` : 'the top level';
+  return `at ${where}, ${issue.message.charAt(0).toLowerCase()}${issue.message.slice(1)}`;
+}
+
+/** Removes `dir` and its parents while they are empty, up to (not including) `stop`. */
+async function removeEmptyFolders(dir: string, stop: string): Promise<void> {
+  for (let current = dir; current.startsWith(stop + sep) && current !== stop; current = dirname(current)) {
+    const entries = await readdir(current).catch(() => undefined);
+    if (!entries || entries.length > 0) return;
+    await rmdir(current).catch(() => undefined);
   }
 }
 

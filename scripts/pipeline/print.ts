@@ -1,4 +1,5 @@
 import type { PDFDocument } from 'pdf-lib';
+import { BriefError } from '../errors.ts';
 import type { VFile } from 'vfile';
 import type { BodyPlaces } from './body-places.ts';
 import type { BriefChecks, BuiltBrief } from './brief-checks.ts';
@@ -114,7 +115,9 @@ async function printWithToc(request: PrintRequest, attempt: number): Promise<Pri
 
 /** A failure of Chrome's, not of the brief or of brief: a crash, a hang, a lost connection. */
 export function isChromeFailure(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
+  // Our own errors say what they are: Chrome that would not start is the machine's problem (said
+  // once for the run), an interrupted run is no failure of Chrome's; neither is printed again.
+  if (!(error instanceof Error) || error instanceof BriefError) return false;
   return ['TimeoutError', 'TargetCloseError', 'ProtocolError', 'ConnectionClosedError'].includes(error.name) || /Target closed|Session closed|Page crashed|Protocol error|detached|Connection closed|timed out|disconnected|net::ERR_(ABORTED|FAILED)/i.test(error.message);
 }
 

@@ -1,4 +1,5 @@
 import { isUtf8 } from 'node:buffer';
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { VFile } from 'vfile';
 import { location } from 'vfile-location';
@@ -27,6 +28,8 @@ export async function readSource(path: string, limits: ReadLimits): Promise<VFil
     return file;
   }
   file.data.bytes = bytes.length;
+  // What this build read, for the manifest: the file may change again while the build runs.
+  file.data.sourceHash = createHash('sha256').update(bytes).digest('hex');
   if (bytes.length > limits.maxBytes) {
     report(file, 'error', `The file is ${formatBytes(bytes.length)}, over the limit of ${formatBytes(limits.maxBytes)} for one brief (limits.max_bytes). Split it, or raise the limit in brief.config.yaml.`, 'limit-input-size');
     return file;

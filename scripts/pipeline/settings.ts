@@ -56,7 +56,8 @@ export interface Settings {
   cacheDir: string;
   /**
    * Faults to inject, by brief id (test seam, from BRIEF_FAULTS="crash-page:a,kill-chrome:b"):
-   * crash-page (first print only), crash-page-always, kill-chrome (first print), hang-always.
+   * crash-page (first print only), crash-page-always, kill-chrome (first print), hang-always,
+   * record-fails (an internal error after the brief is built, before it is recorded).
    */
   faults: ReadonlyMap<string, string>;
 }

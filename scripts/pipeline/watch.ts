@@ -4,9 +4,9 @@ import { basename, extname, relative, resolve, sep } from 'node:path';
 import { BuildSession, type BuildControl, type BuildSummary } from './build.ts';
 import { CONFIG_NAME } from './config.ts';
 import { findBriefs, type BriefJob } from './discover.ts';
-import { writeIndex } from './index-page.ts';
 import { resolveSettings, type BuildOptions, type Settings } from './settings.ts';
 import { splitFrontMatter } from './split-front-matter.ts';
+import { symlinkLoop } from './symlink-loop.ts';
 
 /** chokidar ignores a change to a file that comes within this long of the previous one. */
 const CHOKIDAR_THROTTLE_MS = 50;
@@ -16,6 +16,7 @@ export type WatchEvent =
   | { type: 'ready'; watched: string[] }
   | { type: 'changed'; paths: string[]; briefs: number }
   | { type: 'built'; summary: BuildSummary; settings: Settings }
+  | { type: 'loop'; path: string; target: string }
   | { type: 'error'; error: unknown };
 
 export interface WatchOptions {
@@ -67,10 +68,11 @@ export async function watchBriefs(options: WatchOptions): Promise<void> {
         const affected = rebuildAll ? [...jobs.values()] : affectedJobs(paths, jobs, session, settings);
         if (!rebuildAll) options.onEvent({ type: 'changed', paths: paths.map((path) => relative(settings.root, path)), briefs: affected.length });
         rebuildAll = false;
-        if (affected.length > 0 || settings.configFile.messages.length > 0) {
+        // A file or folder gone (deleted, renamed) leaves outputs to remove, even with nothing to build.
+        const gone = paths.some((path) => snapshot.get(path) === undefined && !jobs.has(path));
+        if (affected.length > 0 || gone || settings.configFile.messages.length > 0) {
           await session.invalidate(paths);
-          const summary = await session.build(affected);
-          await writeIndex(settings, [...jobs.values()]);
+          const summary = await session.build(affected, { index: [...jobs.values()] });
           options.onEvent({ type: 'built', summary, settings });
         }
       } catch (error) {
@@ -113,16 +115,33 @@ export async function watchBriefs(options: WatchOptions): Promise<void> {
   };
 
   const watched = [...settings.inputs, settings.templatesDir, resolve(settings.root, CONFIG_NAME), ...(settings.brand.logo ? [settings.brand.logo.path] : [])];
+  // A symbolic link loop is reported once at its path and not followed: the rest is watched.
+  const loops = new Set<string>();
+  const isLoop = (path: string): boolean => {
+    const target = symlinkLoop(path);
+    if (target === undefined) return false;
+    if (!loops.has(path)) {
+      loops.add(path);
+      options.onEvent({ type: 'loop', path, target });
+    }
+    return true;
+  };
   const watcher: FSWatcher = watch(watched, {
     ignoreInitial: true,
-    ignored: (path) => isInside(path, settings.outDir) || /(^|[/\\])(node_modules|\.git)([/\\]|$)/.test(path),
+    ignored: (path) => isInside(path, settings.outDir) || /(^|[/\\])(node_modules|\.git)([/\\]|$)/.test(path) || isLoop(resolve(path)),
   });
   watcher.on('all', (_event, path) => {
     pending.add(resolve(path));
     schedule();
   });
-  await new Promise<void>((ready) => watcher.once('ready', () => ready()));
-  options.onEvent({ type: 'ready', watched: watched.map((path) => relative(settings.root, path) || '.') });
+  // A path chokidar cannot watch (a link loop it met first, permissions): say so, keep watching the rest.
+  watcher.on('error', (error) => options.onEvent({ type: 'error', error: new Error(`Cannot watch ${(error as NodeJS.ErrnoException).path ?? 'a path'}: ${error instanceof Error ? error.message : String(error)}; the rest is still watched.`) }));
+  // Ctrl-C works while the first scan runs too.
+  await new Promise<void>((ready) => {
+    watcher.once('ready', () => ready());
+    options.signal.addEventListener('abort', () => ready(), { once: true });
+  });
+  if (!options.signal.aborted) options.onEvent({ type: 'ready', watched: watched.map((path) => relative(settings.root, path) || '.') });
 
   schedule();
   await new Promise<void>((stop) => {

@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { EnvironmentError } from '../errors.ts';
+import { isRunning } from './output-lock.ts';
 
 /** Temporary files are named `.<name>.<pid>.<random>.brief-tmp` beside their target. */
 const TEMP_SUFFIX = '.brief-tmp';
@@ -18,11 +20,15 @@ process.on('exit', () => {
 /**
  * Writes a file so that readers only ever see the old or the new contents: the bytes go to a
  * temporary file in the same folder, which is then renamed over the target (atomic on POSIX).
- * On failure the temporary file is removed and the old output is untouched.
+ * On failure the temporary file is removed and the old output is untouched; a full disk or an
+ * unwritable folder is an EnvironmentError naming the path.
  */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
   const dir = dirname(path);
-  await mkdir(dir, { recursive: true });
+  // A full disk or a read-only folder is the machine's problem, not a bug: say where and what to do.
+  await mkdir(dir, { recursive: true }).catch((error: unknown) => {
+    throw EnvironmentError.fromWrite(error, dir);
+  });
   const temp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`);
   inFlight.add(temp);
   try {
@@ -30,7 +36,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
     await rename(temp, path);
   } catch (error) {
     await rm(temp, { force: true });
-    throw error;
+    throw EnvironmentError.fromWrite(error, path);
   } finally {
     inFlight.delete(temp);
   }
@@ -62,16 +68,4 @@ export async function removeStaleTempFiles(dir: string): Promise<number> {
     }
   }
   return removed;
-}
-
-/** Whether a process with this id exists (signal 0 tests without sending anything). */
-function isRunning(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

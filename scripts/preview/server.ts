@@ -25,6 +25,8 @@ export interface PreviewServer {
   url: string;
   /** Records a brief's new state and tells every open preview page. */
   update(state: BriefState): void;
+  /** Forgets a brief whose source is gone, and tells every open preview page. */
+  remove(id: string): void;
   close(): Promise<void>;
 }
 
@@ -49,8 +51,14 @@ export async function startPreviewServer(options: { port: number; outDir: string
   const outDir = resolve(options.outDir);
 
   const server = createServer(async (request, response) => {
-    const url = new URL(request.url ?? '/', 'http://127.0.0.1');
-    const path = decodeURIComponent(url.pathname);
+    let path: string;
+    try {
+      // Only the path is used: a request line such as "//[" must not be read as a host.
+      path = decodeURIComponent(new URL(`http://127.0.0.1${(request.url ?? '/').startsWith('/') ? '' : '/'}${request.url ?? '/'}`).pathname);
+    } catch {
+      // A broken %-escape (a truncated link, a scanner) is the client's mistake: never the server's end.
+      return send(response, 400, 'text/plain; charset=utf-8', 'Bad request: the address is malformed (a broken %-escape?).');
+    }
     if (request.method !== 'GET' && request.method !== 'HEAD') return send(response, 405, 'text/plain; charset=utf-8', 'Method not allowed');
     if (path === '/') return send(response, 200, TYPES['.html']!, indexPage([...briefs.values()]));
     if (path === '/events') {
@@ -91,6 +99,11 @@ export async function startPreviewServer(options: { port: number; outDir: string
     update(state) {
       briefs.set(state.id, state);
       const data = `event: brief\ndata: ${JSON.stringify(state)}\n\n`;
+      for (const client of clients) client.write(data);
+    },
+    remove(id) {
+      if (!briefs.delete(id)) return;
+      const data = `event: removed\ndata: ${JSON.stringify({ id })}\n\n`;
       for (const client of clients) client.write(data);
     },
     async close() {
