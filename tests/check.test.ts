@@ -11,6 +11,7 @@ import { readPdf, type PdfFacts } from '../scripts/check/read-pdf.ts';
 import { RULES } from '../scripts/pipeline/rules.ts';
 import { TOOL_ROOT } from '../scripts/paths.ts';
 import { countUntagged, markArtifacts, paintedContent } from '../scripts/pipeline/pdf-content.ts';
+import type { PrintedLinks } from '../scripts/pipeline/read-destinations.ts';
 import { createProject, type CliResult, type TempProject } from './helpers/project.ts';
 
 /** Front matter on lines 1-4 (one more line for each extra field), then a blank line: the body starts on line 6 (or 7). */
@@ -173,13 +174,30 @@ describe('the brand rule, on a config file', () => {
 });
 
 describe('the PDF rules, on PDFs made without brief', () => {
-  const layout: LayoutMeasure = { contentWidth: 672, contentHeight: 883, overflows: [], headings: [], rows: [], images: [] };
-  const judge = (facts: PdfFacts, measured = layout) => {
+  const layout: LayoutMeasure = { contentWidth: 672, contentHeight: 883, overflows: [], headings: [], rows: [], images: [], refs: [] };
+  const judge = (facts: PdfFacts, measured = layout, links: PrintedLinks = { destinations: new Map(), links: new Map() }) => {
     const file = new VFile({ path: 'x.md', value: '---\ntitle: x\n---\n' });
-    checkPrint(file, { facts, layout: measured, maxPages: undefined, bundledFonts: new Set(['SourceSerif4-Regular']), missing: [], places: bodyPlaces({ type: 'root', children: [] }, file) });
+    checkPrint(file, { facts, layout: measured, maxPages: undefined, bundledFonts: new Set(['SourceSerif4-Regular']), missing: [], places: bodyPlaces({ type: 'root', children: [] }, file), links });
     for (const message of file.messages) seen.push(`${RULES.find((rule) => rule.id === message.ruleId)!.severity} ${message.reason} (${message.ruleId})`);
     return file.messages.map((message) => `${message.ruleId}: ${message.reason}`);
   };
+
+  it('finds a footnote printed on another page than its reference, from the PDF\'s links', async () => {
+    const doc = await PDFDocument.create();
+    doc.addPage();
+    // A PDF with footnotes: its structure has Note elements.
+    const facts = { ...readPdf(doc), structure: { role: 'StructTreeRoot', alt: undefined, content: [], children: [{ role: 'Note', alt: undefined, content: [], children: [] }] } };
+    const refs = [
+      { id: 'fnref-1', note: 'fn-1', mark: '9:20', label: '1' },
+      { id: 'fnref-2', note: 'fn-2', mark: '14:52', label: '2' },
+    ];
+    // Note 1 at the foot of page 2 like its reference; note 2 cited on page 3, printed on page 4.
+    const links = new Map([['fn-1', [2]], ['fnref-1', [2]], ['fn-2', [3]], ['fnref-2', [4]]]);
+    const messages = judge(facts, { ...layout, refs }, { destinations: new Map(), links });
+    expect(messages.filter((message) => message.startsWith('note-not-placed'))).toEqual([
+      'note-not-placed: Footnote 2 could not be placed at the foot of page 3, where it is cited: it prints on page 4. It is taller than the room the page leaves it: shorten it, or split it into two notes.',
+    ]);
+  });
 
   it('finds an untagged PDF without title or language, in a font not bundled', async () => {
     const doc = await PDFDocument.create();

@@ -143,8 +143,8 @@ describe('front matter is YAML only', () => {
 
   it('lets no __proto__ or constructor key pollute anything', async () => {
     expect(messagesOf(result, 'yaml-prototype.md')).toEqual([
-      '3:1 warning Unknown front-matter field "__proto__" is ignored. Known fields: title, subtitle, organization, series, template, page_size, unsafe_html, max_pages, ignore, allow_remote, authors, author, number, date, lang, summary, keywords, key_points, facts, translations, links, contact, url, citation, disclaimer, toc. (unknown-field)',
-      '5:1 warning Unknown front-matter field "constructor" is ignored. Known fields: title, subtitle, organization, series, template, page_size, unsafe_html, max_pages, ignore, allow_remote, authors, author, number, date, lang, summary, keywords, key_points, facts, translations, links, contact, url, citation, disclaimer, toc. (unknown-field)',
+      '3:1 warning Unknown front-matter field "__proto__" is ignored. Known fields: title, subtitle, organization, series, template, page_size, notes, unsafe_html, max_pages, ignore, allow_remote, authors, author, number, date, lang, summary, keywords, key_points, facts, translations, links, contact, url, citation, disclaimer, toc. (unknown-field)',
+      '5:1 warning Unknown front-matter field "constructor" is ignored. Known fields: title, subtitle, organization, series, template, page_size, notes, unsafe_html, max_pages, ignore, allow_remote, authors, author, number, date, lang, summary, keywords, key_points, facts, translations, links, contact, url, citation, disclaimer, toc. (unknown-field)',
     ]);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(await project.read('output/yaml-prototype.html')).toContain('<title>Prototype pollution</title>');

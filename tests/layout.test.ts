@@ -63,7 +63,6 @@ describe('a brief long enough for a table of contents', () => {
       'Terms in other languages',
       'Outlook',
       'Conclusion',
-      'Notes',
     ]);
   });
 
@@ -99,12 +98,15 @@ describe('a brief long enough for a table of contents', () => {
     expect(text).toContain('Table 1. Trade and investment figures by year (invented)');
   });
 
-  it('prints footnotes as endnotes under "Notes"', async () => {
-    const text = await pdfText(pdf);
-    const notes = text.lastIndexOf('\nNotes\n');
-    expect(notes).toBeGreaterThan(0);
-    expect(text.indexOf('Figures from the original overview', notes)).toBeGreaterThan(notes);
-    expect(text.indexOf('Projections as of 2009.', notes)).toBeGreaterThan(notes);
+  it('prints each footnote at the foot of the page that cites it (tests/footnotes.test.ts has the rest)', async () => {
+    const pages = Number((await pdfInfo(pdf)).Pages);
+    const texts = await Promise.all(Array.from({ length: pages }, (_, index) => pdfText(pdf, index + 1)));
+    for (const [reference, note] of [['resumed.1', '1 Figures from the original overview'], ['since 1955.2', '2 Projections as of 2009.']]) {
+      const page = texts.findIndex((text) => text.includes(note!));
+      expect(page, note).toBeGreaterThan(0);
+      expect(texts[page]!.replace(/\s+/g, ' ')).toContain(reference);
+    }
+    expect(texts.join('')).not.toContain('\nNotes\n');
   });
 
   it('keeps links clickable in the PDF', async () => {

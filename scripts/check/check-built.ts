@@ -6,6 +6,7 @@ import { checkPrint } from './check-print.ts';
 import { charactersDrawn, missingGlyphs } from './glyphs.ts';
 import { measureLayout, type LayoutMeasure } from './measure-layout.ts';
 import { readPdf } from './read-pdf.ts';
+import { readDestinations } from '../pipeline/read-destinations.ts';
 
 /** A brief just built, with Chromium's layout of its printed document. */
 export type MeasuredBrief = BuiltBrief & { layout: LayoutMeasure };
@@ -36,6 +37,7 @@ export async function checkBuilt(file: VFile, brief: MeasuredBrief): Promise<voi
     bundledFonts: new Set(coverages.map((coverage) => coverage.postscriptName)),
     missing,
     places: brief.places,
+    links: readDestinations(brief.pdf),
   });
   await auditHandout(file, await brief.browser(), brief.handout.url, brief.handout.html);
   dropEchoes(file);

@@ -2,6 +2,7 @@ import type { VFile } from 'vfile';
 import type { BodyPlaces } from '../pipeline/body-places.ts';
 import { report, type Point } from '../pipeline/messages.ts';
 import type { Block, LayoutMeasure, SourceMark } from './measure-layout.ts';
+import type { PrintedLinks } from '../pipeline/read-destinations.ts';
 import { flatten, pagesUnder, type PdfFacts, type StructElement } from './read-pdf.ts';
 
 /** What the checks of a printed brief look at. */
@@ -17,6 +18,8 @@ export interface PrintEvidence {
   missing: string[];
   /** Where things of the page were written in the source. */
   places: BodyPlaces;
+  /** The PDF's in-document links and where their targets printed. */
+  links: PrintedLinks;
 }
 
 const INCH = 96;
@@ -33,6 +36,7 @@ export function checkPrint(file: VFile, evidence: PrintEvidence): void {
   checkOverflow(file, evidence.layout);
   checkBreaks(file, evidence);
   checkFonts(file, evidence);
+  checkNotes(file, evidence);
   checkPdfAccessibility(file, evidence);
 }
 
@@ -112,6 +116,29 @@ function checkBreaks(file: VFile, { facts, layout }: PrintEvidence): void {
   for (const image of layout.images) {
     if (reported.has(image) || image.height <= layout.contentHeight + 1) continue;
     report(file, 'warning', `Image${image.alt ? ` "${image.alt}"` : ''} is taller than a page (${inches(image.height)}; a page holds ${pageHeight}), so it is split across pages: make it smaller.`, 'split-block', pointOf(image.mark));
+  }
+}
+
+/**
+ * Footnotes not printed at the foot of the page that cites them: the reference links to the note
+ * and the note's number links back, so the PDF's own links say where each printed; a note that
+ * fits no page prints in a list under a "Notes" heading at the end (which a print with footnotes
+ * otherwise hides). Only in a PDF with footnotes (its structure has Note elements).
+ */
+function checkNotes(file: VFile, { facts, links, layout }: PrintEvidence): void {
+  if (!facts.structure || !flatten(facts.structure).some((element) => element.role === 'Note')) return;
+  const list = links.destinations.get('footnote-label');
+  const seen = new Set<string>();
+  for (const ref of layout.refs) {
+    if (seen.has(ref.note)) continue;
+    seen.add(ref.note);
+    const refPage = links.links.get(ref.note)?.[0];
+    const notePage = ref.id ? links.links.get(ref.id)?.[0] : undefined;
+    const note = links.destinations.get(ref.note);
+    const inList = list !== undefined && note !== undefined && (note.page > list.page || (note.page === list.page && note.offset >= list.offset));
+    if (refPage === undefined || notePage === undefined || (notePage === refPage && !inList)) continue;
+    const where = inList ? `under "Notes" at the end (page ${notePage})` : `on page ${notePage}`;
+    report(file, 'warning', `Footnote ${ref.label || ref.note} could not be placed at the foot of page ${refPage}, where it is cited: it prints ${where}. It is taller than the room the page leaves it: shorten it, or split it into two notes.`, 'note-not-placed', pointOf(ref.mark));
   }
 }
 

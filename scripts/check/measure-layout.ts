@@ -34,6 +34,8 @@ export interface LayoutMeasure {
   headings: Block[];
   rows: Block[];
   images: Block[];
+  /** Footnote references in document order: their id, the id of the note each points to, their place and number. */
+  refs: { id: string; note: string; mark: SourceMark; label: string }[];
 }
 
 /**
@@ -139,5 +141,6 @@ function measureDocument(width: number): Omit<LayoutMeasure, 'contentWidth' | 'c
       .filter(rendered)
       .map((row) => ({ ...block(row), header: row.parentElement?.tagName === 'THEAD' || Array.from(row.children).every((cell) => cell.tagName === 'TH') })),
     images: Array.from(document.body.querySelectorAll('img')).filter(rendered).map((image) => ({ ...block(image), alt: image.getAttribute('alt') ?? '' })),
+    refs: Array.from(document.body.querySelectorAll('a[data-footnote-ref]')).map((ref) => ({ id: ref.id, note: decodeURIComponent((ref.getAttribute('href') ?? '').slice(1)), mark: markOf(ref), label: textOf(ref) })),
   };
 }

@@ -3,6 +3,7 @@ import { EXIT, UsageError } from '../errors.ts';
 import { batch } from '../bench/batch.ts';
 import { chartCost } from '../bench/chart-cost.ts';
 import { coldBuild } from '../bench/cold-build.ts';
+import { footnotes } from '../bench/footnotes.ts';
 import { noChange } from '../bench/no-change.ts';
 import { watchEdit } from '../bench/watch-edit.ts';
 import { formatRows, type BenchRow } from '../bench/measure.ts';
@@ -19,6 +20,7 @@ Scenarios:
   nochange    a no-change npm run build (must not start Chrome) and build --help, vs npm running an empty script
   batch       100 briefs from scratch vs md-to-pdf on the same files; peak memory; --jobs 1 to 4
   chart       the seed with a vega-lite chart vs the same with the chart as an SVG image: Markdown stage (warm), cold build
+  footnotes   a 40-note brief with footnotes at the foot of each page vs the same with endnotes
 
 Options:
   --runs N     runs per measurement (default 5)
@@ -32,6 +34,7 @@ const SCENARIOS: Record<string, { title: string; run: Scenario }> = {
   nochange: { title: 'Starting up: a no-change npm run build of the seed brief, and --help (wall and CPU time, npm start included)', run: noChange },
   batch: { title: '100 briefs the size of the seed, from scratch (wall time, peak memory of the process tree)', run: batch },
   chart: { title: 'What a chart costs: the seed brief with a vega-lite chart from a CSV, vs the same chart as an SVG image', run: chartCost },
+  footnotes: { title: 'Footnotes: the 40-note test brief (6 pages) with footnotes vs with endnotes, one brief per build', run: footnotes },
 };
 
 /** `npm run bench`: runs the benchmark scenarios and prints their tables. */

@@ -93,7 +93,7 @@ export function progressPrinter(settings: Settings, io: Io): { onEvent: (event: 
         } else {
           const outputs = outcome.written.map((path) => `${relative(cwd, path)} (${formatBytes(statSync(path).size)}${path.endsWith('.pdf') && outcome.pages ? `, ${outcome.pages} page${outcome.pages === 1 ? '' : 's'}` : ''})`);
           bar.line(`  ✓ ${relative(cwd, job.source)} → ${outputs.join(', ')}  ${seconds(durationMs)}`);
-          if (settings.env.BRIEF_TIMINGS) bar.line(`    ${Object.entries(outcome.timings).map(([stage, ms]) => `${stage} ${Math.round(ms)} ms`).join(', ')}`);
+          if (settings.env.BRIEF_TIMINGS) bar.line(`    ${Object.entries(outcome.timings).map(([stage, ms]) => `${stage} ${Math.round(ms)} ms`).join(', ')}${outcome.footnotes ? `, footnote prints ${outcome.footnotes.passes}` : ''}`);
         }
         break;
       }

@@ -58,6 +58,8 @@ export interface BriefOutcome {
   toc?: boolean;
   /** Pages of the PDF, when one was printed. */
   pages?: number;
+  /** Footnotes: prints their placing took (for the benchmark), and notes printed elsewhere than on their reference's page. */
+  footnotes?: { passes: number; unplaced: string[] };
   /** Milliseconds spent in each stage, for `--verbose` and the benchmark. */
   timings: Record<string, number>;
 }
@@ -184,6 +186,7 @@ async function buildSteps(job: BriefJob, context: RunContext): Promise<BriefOutc
       checks: settings.check,
       // The handout is written while Chrome prints again for the contents' page numbers.
       onTocSettled: writeHandout,
+      notes: matter.notes ?? settings.config.notes ?? 'footnotes',
       time,
     }),
   );
@@ -192,8 +195,9 @@ async function buildSteps(job: BriefJob, context: RunContext): Promise<BriefOutc
   if (!(await writeHandout(printed.toc))) return outcome;
 
   // 10. Finish the PDF (document information, relative links, artifacts) and write it (finish.ts).
-  const finished = await time('finish', () => finish(printed.doc, matter, { id: job.id, generator: settings.generator, env: settings.env }));
+  const finished = await time('finish', () => finish(printed.doc, matter, { id: job.id, generator: settings.generator, env: settings.env, notes: printed.footnotes?.notes }));
   outcome.pages = printed.doc.getPageCount();
+  if (printed.footnotes) outcome.footnotes = { passes: printed.footnotes.passes, unplaced: printed.footnotes.unplaced };
   await time('write', () => writeOutput(outcome, job.outputs.pdf, finished));
   outcome.toc = printed.toc;
 

@@ -4,12 +4,15 @@ import { DOCUMENT_ORIGINS } from './browser.ts';
 import { finishPdf, type PdfInfo } from './pdf-finish.ts';
 import type { BriefMatter } from './schema.ts';
 import { authorNames } from './view.ts';
+import { tagNotes, type PrintedNote } from './tag-notes.ts';
 
 /**
  * Finishes a printed PDF for writing: its document information from the front matter (dated by
- * `date:`, else SOURCE_DATE_EPOCH, for reproducible bytes) and its links made relative again.
+ * `date:`, else SOURCE_DATE_EPOCH, for reproducible bytes), its links made relative again, and
+ * its footnotes tagged as Notes (tag-notes.ts).
  */
-export function finish(doc: PDFDocument, matter: BriefMatter, brief: { id: string; generator: string; env: NodeJS.ProcessEnv }): Promise<Uint8Array> {
+export function finish(doc: PDFDocument, matter: BriefMatter, brief: { id: string; generator: string; env: NodeJS.ProcessEnv; notes?: PrintedNote[] }): Promise<Uint8Array> {
+  if (brief.notes) tagNotes(doc, brief.notes);
   return finishPdf(doc, pdfInfo(matter, brief.generator, brief.env), (link) => relativeLink(link, brief.id));
 }
 

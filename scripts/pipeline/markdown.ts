@@ -20,6 +20,8 @@ import rehypeCharts from './plugins/rehype-charts.ts';
 import rehypeCrossrefs from './plugins/rehype-crossrefs.ts';
 import rehypeEndnotes from './plugins/rehype-endnotes.ts';
 import rehypeFigures from './plugins/rehype-figures.ts';
+import rehypeFootnotes from './plugins/rehype-footnotes.ts';
+import rehypeSideNotes from './plugins/rehype-side-notes.ts';
 import rehypeHeadings from './plugins/rehype-headings.ts';
 import rehypeImages from './plugins/rehype-images.ts';
 import rehypeKeyPoints from './plugins/rehype-key-points.ts';
@@ -68,6 +70,8 @@ export interface RenderTask {
   print: boolean;
   /** Also make the body with source positions that `npm run check` audits. */
   check?: boolean;
+  /** Where the PDF prints notes (default footnotes). */
+  notes?: 'footnotes' | 'endnotes';
 }
 
 /** A problem found while rendering, as plain data. */
@@ -133,6 +137,14 @@ export async function renderMarkdown(processor: MarkdownProcessor, task: RenderT
         pointBriefLinks(print, '.pdf');
         if (task.check) markSources(print);
         rehypeHyphenate({ lang: task.matter.lang })(print);
+        // Side notes are the handout's; the print has its notes at the foot of the page or at the end.
+        visit(print, 'element', (node, index, parent) => {
+          if (parent && index !== undefined && Array.isArray(node.properties.className) && node.properties.className.includes('side-note')) {
+            parent.children.splice(index, 1);
+            return index;
+          }
+        });
+        if ((task.notes ?? 'footnotes') === 'footnotes') rehypeFootnotes()(print);
         result.printHtml = processor.stringify(print, file);
       }
       result.tree = tree;
@@ -228,6 +240,8 @@ export function createMarkdownProcessor(options: MarkdownOptions): MarkdownProce
       .use(rehypeCrossrefs)
       .use(rehypeKeyPoints)
       .use(rehypeEndnotes)
+      // After the notes list is final: copies of it beside the text.
+      .use(rehypeSideNotes)
       .use(rehypeLangSpans)
       // Last, so the list holds final ids and texts.
       .use(rehypeHeadings)

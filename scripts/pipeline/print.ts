@@ -6,6 +6,7 @@ import type { BriefChecks, BuiltBrief } from './brief-checks.ts';
 import type { BrowserPool } from './browser.ts';
 import type { BriefJob } from './discover.ts';
 import { injectFault } from './faults.ts';
+import { FootnoteLayout, type FootnoteReport } from './lay-out-footnotes.ts';
 import { report } from './messages.ts';
 import { openPdf, readOutline } from './pdf-finish.ts';
 import type { BriefMatter } from './schema.ts';
@@ -31,6 +32,8 @@ export interface PrintRequest {
   checks: BriefChecks | undefined;
   /** Told whether the PDF has a table of contents as soon as that is settled (before its page numbers are). */
   onTocSettled?: (toc: boolean) => Promise<unknown>;
+  /** Where notes print: at the foot of their pages (placed by lay-out-footnotes.ts) or at the end. */
+  notes: 'footnotes' | 'endnotes';
   time: Time;
 }
 
@@ -39,6 +42,8 @@ export interface Printed {
   doc: PDFDocument;
   toc: boolean;
   examine?: (brief: BuiltBrief) => Promise<void>;
+  /** Footnotes: the prints their placing took, and notes that did not print on their reference's page. */
+  footnotes?: FootnoteReport;
 }
 
 /**
@@ -70,18 +75,25 @@ export async function print(request: PrintRequest): Promise<Printed | undefined>
  */
 async function printWithToc(request: PrintRequest, attempt: number): Promise<Printed | undefined> {
   const { job, file, matter, render, time } = request;
-  const headings = file.data.headings ?? [];
+  // With footnotes, the notes list under its heading is gone from the print (and its contents).
+  const headings = (file.data.headings ?? []).filter((heading) => request.notes === 'endnotes' || heading.id !== 'footnote-label');
   const browser = await request.browser();
   const path = `${job.id.split('/').map(encodeURIComponent).join('/')}.html`;
   return browser.withPage(async (page) => {
     const documentUrl = `${page.origin}${path}`;
+    const printPdf = async () => {
+      const bytes = await time('pdf-print', () => page.print());
+      return time('pdf-parse', () => openPdf(bytes));
+    };
+    // Kept across the prints of this brief: a reload for the contents' page numbers reuses its plan.
+    const footnotes = request.notes === 'footnotes' ? new FootnoteLayout(page.page, printPdf) : undefined;
     const printOnce = async (toc: TocEntry[] | null): Promise<{ doc: PDFDocument } | undefined> => {
       const html = render(toc);
       if (html === undefined) return undefined;
       await injectFault(request.fault, attempt, page.page, browser);
       await time('pdf-load', () => page.load(documentUrl, html, request.fontsCss));
-      const bytes = await time('pdf-print', () => page.print());
-      return { doc: await time('pdf-parse', () => openPdf(bytes)) };
+      if (footnotes) return { doc: await time('footnotes', () => footnotes.layOut()) };
+      return { doc: await printPdf() };
     };
     const entries = tocEntries(headings, 'unknown');
     let toc = matter.toc === true && entries.length > 0 ? entries : null;
@@ -109,7 +121,7 @@ async function printWithToc(request: PrintRequest, attempt: number): Promise<Pri
     const { doc } = printed;
     // npm run check: measure the layout just printed, while the page still shows it.
     const examine = request.checks ? await time('check', () => request.checks!.afterPrint(page.page, doc)) : undefined;
-    return { doc, toc: toc !== null, examine };
+    return { doc, toc: toc !== null, examine, ...(footnotes ? { footnotes: footnotes.report } : {}) };
   });
 }
 

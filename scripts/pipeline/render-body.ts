@@ -24,6 +24,7 @@ export async function renderBody(pool: MarkdownPool, job: BriefJob, file: VFile,
     allowRemote: matter.allow_remote ?? settings.config.allow_remote ?? [],
     print: settings.formats.has('pdf'),
     check: settings.check !== undefined,
+    notes: matter.notes ?? settings.config.notes ?? 'footnotes',
   });
   for (const message of rendered.messages) {
     const place = message.line ? { start: { line: message.line, column: message.column ?? 1 }, end: message.endLine ? { line: message.endLine, column: message.endColumn ?? 1 } : undefined } : undefined;

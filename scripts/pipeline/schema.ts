@@ -91,6 +91,8 @@ const person = z.object({
     .optional()
     .describe('ORCID iD, e.g. 0000-0002-1825-0097.'),
 });
+/** Where the PDF prints notes (see `notes:`). */
+export const noteStyles = ['footnotes', 'endnotes'] as const;
 
 /** Fields a brief and brief.config.yaml share; the brief's value wins. */
 const shared = {
@@ -103,6 +105,11 @@ const shared = {
     .describe('Folder under templates/ that lays the brief out. Default: policy-brief.')
     .meta({ example: 'policy-brief' }),
   page_size: z.enum(pageSizes).optional().describe('Paper size of the PDF: letter (default) or a4.').meta({ example: 'a4' }),
+  notes: z
+    .enum(noteStyles)
+    .optional()
+    .describe('Where the PDF prints the notes: footnotes (default), at the foot of the page that cites each one, numbered through the brief; or endnotes, all under "Notes" after the text. The handout links them both ways either way, beside the text on wide screens.')
+    .meta({ example: 'endnotes' }),
   unsafe_html: z
     .boolean()
     .optional()

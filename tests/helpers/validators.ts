@@ -26,10 +26,11 @@ export async function launchTestBrowser(): Promise<Browser> {
   return puppeteer.launch({ executablePath: chrome.executablePath, headless: true, args: CHROME_ARGS });
 }
 
-/** axe-core's violations on an HTML file opened from disk, as "rule: help (n nodes)". */
-export async function axeViolations(browser: Browser, file: string): Promise<string[]> {
+/** axe-core's violations on an HTML file opened from disk, as "rule: help (n nodes)"; `width`: the window's width in CSS px. */
+export async function axeViolations(browser: Browser, file: string, width?: number): Promise<string[]> {
   const page = await browser.newPage();
   try {
+    if (width) await page.setViewport({ width, height: 900 });
     await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
     await page.addScriptTag({ content: await readFile(require.resolve('axe-core/axe.min.js'), 'utf8') });
     const results = (await page.evaluate(`axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] })`)) as {
