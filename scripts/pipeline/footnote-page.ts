@@ -27,6 +27,17 @@ export class FootnotePage {
     return this.page.evaluate(prepareInPage);
   }
 
+  /** Whether the text is set in columns (CSS multi-column): one column of page width is then no measure of it. */
+  inColumns(): Promise<boolean> {
+    return this.page.evaluate(() => {
+      for (let node = document.querySelector('.article'); node; node = node.parentElement) {
+        const count = getComputedStyle(node).columnCount;
+        if (count !== 'auto' && Number(count) > 1) return true;
+      }
+      return false;
+    });
+  }
+
   /** The @page margins and size, read from the page's style sheets (size undefined if it names none this knows). */
   margins(): Promise<{ margins: PageMargins; size: { width: number; height: number } | undefined }> {
     return this.page.evaluate(readMarginsInPage);

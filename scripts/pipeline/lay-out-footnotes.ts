@@ -63,6 +63,11 @@ export class FootnoteLayout {
     try {
       const notes = await page.prepare();
       if (notes.length === 0) return await this.print();
+      if (await page.inColumns()) {
+        // Text in columns (templates/in-focus): the notes print as endnotes, under "Notes".
+        await page.apply([], {}, {}, {}, notes.map((note) => note.id));
+        return await this.print();
+      }
       const backOf = new Map(notes.map((note) => [note.id, note.back]));
       this.report.notes = notes;
       // Where pages Chrome ended itself begin: measured anew for each document loaded.

@@ -15,7 +15,8 @@ export default function rehypeFootnotes() {
       if (!list) return;
       const items = list.children.filter((child): child is Element => child.type === 'element' && child.tagName === 'li');
       const notes = items.map((item, index) => footnote(item, index + 1));
-      node.properties.className = ['footnotes-pool'];
+      // Still an endnotes list to the template's styles, for when it shows (see above).
+      node.properties.className = ['footnotes', 'endnotes', 'footnotes-pool'];
       node.children = node.children.map((child) => (child === list ? { type: 'element', tagName: 'div', properties: { className: ['footnotes-list'] }, children: notes } : child));
       return 'skip';
     });
