@@ -27,6 +27,11 @@ export class FootnotePage {
     return this.page.evaluate(prepareInPage);
   }
 
+  /** Whether the page has footnotes to place at all. */
+  hasNotes(): Promise<boolean> {
+    return this.page.evaluate(() => document.querySelector('.footnotes-pool .footnote') !== null);
+  }
+
   /** Whether the text is set in columns (CSS multi-column): one column of page width is then no measure of it. */
   inColumns(): Promise<boolean> {
     return this.page.evaluate(() => {

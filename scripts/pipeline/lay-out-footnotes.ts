@@ -47,6 +47,7 @@ export class FootnoteLayout {
   /** Places the loaded page's notes and returns the print that shows them. */
   async layOut(): Promise<PDFDocument> {
     const page = new FootnotePage(this.page);
+    if (!(await page.hasNotes())) return this.print();
     const { margins, size } = await page.margins();
     if (!size) {
       // A paper size this cannot measure: the notes print as endnotes, each reported.
@@ -59,12 +60,19 @@ export class FootnoteLayout {
     const heights = (number: number) => size.height - (number === 1 ? margins.first.top + margins.first.bottom : margins.other.top + margins.other.bottom);
     // Laid out with print styles at the page's width first: what the template keeps whole (its
     // print rules) decides where a page may end.
-    const restore = await page.emulate(size.width - margins.other.left - margins.other.right);
+    const emulated = await page.emulate(size.width - margins.other.left - margins.other.right);
+    let done = false;
+    const restore = async () => {
+      if (!done) await emulated();
+      done = true;
+    };
     try {
       const notes = await page.prepare();
       if (notes.length === 0) return await this.print();
       if (await page.inColumns()) {
-        // Text in columns (templates/in-focus): the notes print as endnotes, under "Notes".
+        // Text in columns (templates/in-focus): the notes print as endnotes, under "Notes", from
+        // the page as the template lays it out.
+        await restore();
         await page.apply([], {}, {}, {}, notes.map((note) => note.id));
         return await this.print();
       }
