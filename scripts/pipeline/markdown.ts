@@ -11,6 +11,8 @@ import { unified, type Processor } from 'unified';
 import type { Root } from 'hast';
 import { visit } from 'unist-util-visit';
 import { VFile } from 'vfile';
+import { join } from 'node:path';
+import { TOOL_ROOT } from '../paths.ts';
 import type { Heading, Labels } from './file-data.ts';
 import { checkNesting } from './nesting.ts';
 import rehypeHyphenate from './plugins/rehype-hyphenate.ts';
@@ -30,6 +32,7 @@ import rehypeLangSpans from './plugins/rehype-lang-spans.ts';
 import rehypeLinks from './plugins/rehype-links.ts';
 import remarkCharts from './plugins/remark-charts.ts';
 import remarkCheckFootnotes from './plugins/remark-check-footnotes.ts';
+import remarkCitations from './plugins/remark-citations.ts';
 import remarkCrossrefs from './plugins/remark-crossrefs.ts';
 import rehypeReportUnsafe from './plugins/rehype-report-unsafe.ts';
 import rehypeSourceNotes from './plugins/rehype-source-notes.ts';
@@ -76,6 +79,8 @@ export interface RenderTask {
 
 /** A problem found while rendering, as plain data. */
 export interface PlainMessage {
+  /** The file the problem is in, when not the brief itself (a bibliography). */
+  file?: string;
   reason: string;
   ruleId: string;
   fatal: boolean;
@@ -104,7 +109,7 @@ export interface RenderResult {
   tree: Root;
   keyPointsHtml: string | null;
   headings: Heading[];
-  /** Files besides the source the body depends on (images). */
+  /** Files besides the source the body depends on (images, bibliographies, styles). */
   dependencies: string[];
   /** Files whose existence the body depends on (briefs linked to). */
   probes: string[];
@@ -158,6 +163,7 @@ export async function renderMarkdown(processor: MarkdownProcessor, task: RenderT
     report(file, 'error', `The text is nested too deeply to process (${error.message}); brief stops at limits.max_depth. Flatten it.`, 'limit-depth');
   }
   result.messages = file.messages.map((message) => ({
+    ...(message.file && message.file !== file.path ? { file: message.file } : {}),
     reason: message.reason,
     ruleId: message.ruleId ?? 'markdown',
     fatal: message.fatal === true,
@@ -209,6 +215,10 @@ export function createMarkdownProcessor(options: MarkdownOptions): MarkdownProce
       .use(remarkCrossrefs)
       // Our blocks become elements before the tree turns into HTML.
       .use(remarkDirectives)
+      // Citations become footnotes (note styles) or text, and the bibliography ends the body: after
+      // the cross-reference plugin has claimed @fig-/@tbl-/@sec- keys, before footnotes are checked
+      // and numbered, so citation notes and the author's share one sequence.
+      .use(remarkCitations, { allowedRoots: options.allowedRoots, maxBytes: options.maxImageBytes, cslDir: join(TOOL_ROOT, 'templates', '_csl') })
       // Before remark-rehype drops notes nothing refers to.
       .use(remarkCheckFootnotes)
       // Charts are drawn while the block's attributes (the fence's meta) are still in the tree;

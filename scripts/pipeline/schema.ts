@@ -25,6 +25,9 @@ const languageTag = z.string().regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, { me
 const href = text.refine((value) => !/^[\s\u0000-\u001f]*[a-z][a-z0-9+.\-\s\u0000-\u001f]*:/i.test(value) || /^(https?|mailto|tel):/i.test(value.trim()), {
   message: 'an http(s), mailto or tel address, or a path relative to the brief',
 });
+/** A bibliography file, relative to the brief. */
+const bibliographyFile = text.regex(/\.(bib|bibtex|biblatex|json|ya?ml)$/i, { message: 'a .bib, .json or .yaml file beside the brief, such as refs.bib' });
+
 const webUrl = z.url({ protocol: /^https?$/, message: 'an absolute http(s) URL such as https://example.org/briefs/' });
 
 const link = z.object({
@@ -180,6 +183,20 @@ export const briefMatterSchema = z.object({
   url: webUrl.optional().describe('Where the HTML handout is published: used in the citation.').meta({ example: 'https://example.org/briefs/us-japan-relations.html' }),
   citation: text.optional().describe('Suggested citation, when the one built from title, organization, date and url does not fit.'),
   disclaimer: text.optional().describe('Disclaimer printed at the end.').meta({ example: 'Views expressed are the authors\' own.' }),
+  bibliography: z
+    .union([bibliographyFile, z.array(bibliographyFile).min(1, { message: 'at least one file' })])
+    .optional()
+    .describe('Works the brief cites with [@key]: a BibTeX/BibLaTeX (.bib), CSL-JSON (.json) or CSL-YAML (.yaml) file beside the brief, or a list of them. The works cited end the brief as its bibliography.')
+    .meta({ example: 'refs.bib' }),
+  csl: text
+    .optional()
+    .describe('Citation style: chicago-note-bibliography (default: citations become notes), chicago-author-date or apa (citations in the text), or a .csl file beside the brief.')
+    .meta({ example: 'apa' }),
+  nocite: z
+    .union([text, z.array(text)])
+    .optional()
+    .describe('Works listed in the bibliography though not cited: keys such as [smith2020, doe2019], or "@*" for every work.')
+    .meta({ example: ['doe2019'] }),
   toc: z.boolean().optional().describe('Table of contents: true or false. Default: on when the PDF has more than four pages.').meta({ example: true }),
 });
 

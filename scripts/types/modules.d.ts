@@ -9,3 +9,33 @@ declare module 'fontverter' {
   /** Converts a font between sfnt (TrueType/OpenType), WOFF and WOFF2. */
   export function convert(buffer: Buffer, toFormat: 'sfnt' | 'truetype' | 'woff' | 'woff2', fromFormat?: string): Promise<Buffer>;
 }
+
+declare module 'citeproc' {
+  /** What the processor asks the host for: works by id, locale XML by language tag. */
+  interface Sys {
+    retrieveLocale(lang: string): string | undefined;
+    retrieveItem(id: string): unknown;
+  }
+  interface CitationItem {
+    id: string;
+    locator?: string;
+    label?: string;
+    prefix?: string;
+    suffix?: string;
+    'suppress-author'?: boolean;
+    'author-only'?: boolean;
+  }
+  interface Citation {
+    citationID: string;
+    citationItems: CitationItem[];
+    properties: { noteIndex: number };
+  }
+  class Engine {
+    constructor(sys: Sys, style: string, lang?: string, forceLang?: boolean);
+    opt: { xclass: 'note' | 'in-text'; development_extensions: { wrap_url_and_doi: boolean } };
+    rebuildProcessorState(citations: Citation[], mode?: 'html' | 'text', uncitedItemIDs?: string[]): [string, number, string][];
+    makeBibliography(): [{ entry_ids: string[][]; bibstart: string; bibend: string }, string[]] | false;
+  }
+  const CSL: { Engine: typeof Engine };
+  export default CSL;
+}

@@ -1,0 +1,354 @@
+import { readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { Element, ElementContent, Root as HastRoot } from 'hast';
+import { fromHtml } from 'hast-util-from-html';
+import type { FootnoteDefinition, FootnoteReference, Nodes, Parent, PhrasingContent, Root, Text } from 'mdast';
+import type { VFile } from 'vfile';
+import { location } from 'vfile-location';
+import { readBibliography } from '../bibliography.ts';
+import { createCiteProcessor, loadStyle, type ClusterInput } from '../cite-processor.ts';
+import { hasErrors, placeOf, report, type Point } from '../messages.ts';
+import { parseCitations, type CitationMatch } from '../parse-citations.ts';
+import { editDistance } from '../validate.ts';
+
+export interface RemarkCitationsOptions {
+  /** Folders bibliographies and styles may be read from (real paths). */
+  allowedRoots: string[];
+  /** Largest bibliography or style file read, in bytes. */
+  maxBytes: number;
+  /** Folder of the bundled CSL styles and locales. */
+  cslDir: string;
+}
+
+/** A run of citation text in the Markdown: the phrase nodes that print it. */
+declare module 'mdast' {
+  interface Citation extends Parent {
+    type: 'citation';
+    children: PhrasingContent[];
+  }
+  interface PhrasingContentMap {
+    citation: Citation;
+  }
+  interface RootContentMap {
+    citation: Citation;
+  }
+}
+
+/** Nodes whose text is never read for citations: code, links, raw HTML, definitions. */
+const OPAQUE = new Set(['code', 'inlineCode', 'link', 'linkReference', 'definition', 'html', 'yaml', 'image', 'imageReference', 'math', 'inlineMath']);
+
+/** A text node with citations in it, and where each citation starts and each key sits. */
+interface FoundText {
+  parent: Parent;
+  node: Text;
+  matches: { match: CitationMatch; start: Point; end: Point; keys: Point[] }[];
+}
+
+/** A citation or a Markdown footnote reference, in document order, for numbering notes. */
+type NoteEvent = { reference: string } | { text: FoundText; index: number; definition: string | null };
+
+/**
+ * Pandoc-style citations (`[@key, p. 14]`, `[see @a; @b]`, `[-@key]`, narrative `@key`) become
+ * formatted citations in the brief's CSL style, from the files in `bibliography:`. With a note
+ * style (the default, Chicago notes-bibliography) each citation in the text becomes a Markdown
+ * footnote, numbered together with the author's own; one inside a note prints in that note. With
+ * an in-text style it prints where it stands. The works cited (and `nocite:` ones) end the brief
+ * as its bibliography. Briefs without `bibliography:` are left as they are.
+ */
+export default function remarkCitations(options: RemarkCitationsOptions) {
+  // Bundled styles and locales, read once per processor.
+  const bundled = new Map<string, string>();
+  const locales = (tag: string): string | undefined => {
+    const path = join(options.cslDir, `locales-${tag}.xml`);
+    if (!bundled.has(path)) {
+      try {
+        bundled.set(path, readFileSync(path, 'utf8'));
+      } catch {
+        return undefined;
+      }
+    }
+    return bundled.get(path);
+  };
+
+  return async (tree: Root, file: VFile) => {
+    const matter = file.data.matter;
+    const { texts, events } = findCitations(tree, file);
+    if (!matter?.bibliography) {
+      for (const text of texts) {
+        for (const { match, start } of text.matches) {
+          if (!match.narrative) report(file, 'warning', `Citation "${text.node.value.slice(match.start, match.end)}" has no bibliography to come from: add "bibliography: refs.bib" to the front matter, or write \\[ to keep the bracket as text.`, 'citation-key', start);
+        }
+      }
+      return;
+    }
+    const sources = typeof matter.bibliography === 'string' ? [matter.bibliography] : matter.bibliography;
+    const [bibliography, style] = await Promise.all([
+      readBibliography(file, sources, options),
+      loadStyle(file, matter.csl, options, bundled),
+    ]);
+    if (!bibliography || !style) return;
+
+    const keys = [...bibliography.items.keys()];
+    for (const text of texts) {
+      for (const { match, keys: places } of text.matches) {
+        match.items.forEach((item, index) => {
+          if (bibliography.items.has(item.key)) return;
+          report(file, 'error', `Citation key "${item.key}" is not in ${sources.map((source) => basename(source)).join(' or ')}.${suggest(item.key, keys)}${match.narrative ? ' To write an @ that is not a citation, type \\@.' : ''}`, 'citation-key', places[index]);
+        });
+      }
+    }
+    const uncited = nocited(file, matter.nocite, keys);
+    if (hasErrors(file)) return;
+    if (texts.length === 0 && uncited.length === 0) {
+      report(file, 'warning', 'The brief has a bibliography but cites nothing from it, so none is printed: cite works with [@key], or list them in "nocite:".', 'citation-key', placeOf(file, 'bibliography:'));
+      return;
+    }
+
+    let processor: ReturnType<typeof createCiteProcessor>;
+    try {
+      processor = createCiteProcessor(style, locales, matter.lang, bibliography.items);
+    } catch (error) {
+      report(file, 'error', `Citation style "${matter.csl}" could not be used: ${(error as Error).message.split('\n')[0]}. Check that it is a CSL 1.0 style.`, 'citation-style', matter.csl ? placeOf(file, `csl: ${matter.csl}`) : undefined);
+      return;
+    }
+
+    // Notes are numbered in the order they are referred to, the author's and the citations' together.
+    const numbers = new Map<string, number>();
+    let notes = 0;
+    const clusters: ClusterInput[] = [];
+    const plans: { text: FoundText; index: number; note: number | null; clusters: number[] }[] = [];
+    const later: { definition: string; cluster: number }[] = [];
+    for (const event of events) {
+      if ('reference' in event) {
+        if (!numbers.has(event.reference)) numbers.set(event.reference, ++notes);
+        continue;
+      }
+      const { match } = event.text.matches[event.index]!;
+      const inNote = event.definition !== null;
+      const plan = { text: event.text, index: event.index, note: null as number | null, clusters: [] as number[] };
+      if (processor.note && !inNote) {
+        plan.note = ++notes;
+        if (match.narrative) plan.clusters.push(clusters.push({ items: match.items, noteIndex: 0, mode: 'author-only' }) - 1);
+        plan.clusters.push(clusters.push({ items: match.items, noteIndex: plan.note, mode: match.narrative ? 'suppress-author' : undefined }) - 1);
+      } else if (match.narrative && !inNote) {
+        plan.clusters.push(clusters.push({ items: match.items, noteIndex: 0, mode: 'author-only' }) - 1);
+        plan.clusters.push(clusters.push({ items: match.items, noteIndex: 0, mode: 'suppress-author' }) - 1);
+      } else {
+        plan.clusters.push(clusters.push({ items: match.items, noteIndex: 0 }) - 1);
+        if (inNote) later.push({ definition: event.definition!, cluster: plan.clusters[0]! });
+      }
+      plans.push(plan);
+    }
+    // A citation inside a note belongs to that note's number, known once all references are counted.
+    for (const { definition, cluster } of later) clusters[cluster]!.noteIndex = processor.note ? numbers.get(definition) ?? 0 : 0;
+
+    let formatted: ReturnType<typeof processor.format>;
+    try {
+      formatted = processor.format(clusters, uncited);
+    } catch (error) {
+      report(file, 'error', `The citations could not be formatted: ${(error as Error).message.split('\n')[0]}.`, 'citation-style', plans[0]?.text.matches[plans[0].index]?.start);
+      return;
+    }
+
+    // Replace each citation's text by its formatted form (or a note reference), text node by text node.
+    const identifiers = new Set(numbers.keys());
+    const definitions: FootnoteDefinition[] = [];
+    const replacements = new Map<Text, { start: number; end: number; nodes: PhrasingContent[] }[]>();
+    for (const plan of plans) {
+      const found = plan.text.matches[plan.index]!;
+      const position = { start: found.start, end: found.end };
+      const html = plan.clusters.map((index) => formatted.citations[index] ?? '');
+      const nodes: PhrasingContent[] = [];
+      if (plan.note !== null) {
+        if (found.match.narrative) nodes.push(citationNode(html[0]!, position));
+        let identifier = `cite-${plan.note}`;
+        while (identifiers.has(identifier)) identifier = `${identifier}-`;
+        identifiers.add(identifier);
+        const reference: FootnoteReference = { type: 'footnoteReference', identifier, label: identifier, position };
+        nodes.push(reference);
+        definitions.push({ type: 'footnoteDefinition', identifier, label: identifier, position, children: [{ type: 'paragraph', children: cslToMdast(html.at(-1)!), position }] });
+      } else if (html.length === 2) {
+        nodes.push(citationNode(html[0]!, position), { type: 'text', value: ' ' }, citationNode(html[1]!, position));
+      } else {
+        nodes.push(citationNode(html[0]!, position));
+      }
+      const list = replacements.get(plan.text.node) ?? [];
+      list.push({ start: found.match.start, end: found.match.end, nodes });
+      replacements.set(plan.text.node, list);
+    }
+    for (const text of texts) {
+      const list = replacements.get(text.node);
+      if (!list) continue;
+      const parts: PhrasingContent[] = [];
+      let cursor = 0;
+      for (const { start, end, nodes } of list) {
+        if (start > cursor) parts.push({ type: 'text', value: text.node.value.slice(cursor, start) });
+        parts.push(...nodes);
+        cursor = end;
+      }
+      if (cursor < text.node.value.length) parts.push({ type: 'text', value: text.node.value.slice(cursor) });
+      const at = text.parent.children.indexOf(text.node as never);
+      (text.parent.children as PhrasingContent[]).splice(at, 1, ...parts);
+    }
+
+    if (formatted.bibliography.length > 0) {
+      const label = file.data.labels?.[processor.note ? 'bibliography' : 'references'] ?? (processor.note ? 'Bibliography' : 'References');
+      tree.children.push(
+        { type: 'heading', depth: 2, children: [{ type: 'text', value: label }] },
+        {
+          type: 'list',
+          ordered: false,
+          spread: false,
+          data: { hProperties: { className: ['bibliography'] } },
+          children: formatted.bibliography.map((entry) => ({ type: 'listItem', spread: false, children: [{ type: 'paragraph', children: cslToMdast(entry.html) }] })),
+        },
+      );
+    }
+    tree.children.push(...definitions);
+  };
+}
+
+/**
+ * Finds the citations in the tree's text, in document order, with the positions of their starts
+ * and keys in the source, and the Markdown footnote references among them (for numbering).
+ */
+function findCitations(tree: Root, file: VFile): { texts: FoundText[]; events: NoteEvent[] } {
+  const texts: FoundText[] = [];
+  const events: NoteEvent[] = [];
+  const source = String(file.value);
+  const place = location(file);
+  const walk = (node: Nodes, parent: Parent | null, definition: string | null) => {
+    if (OPAQUE.has(node.type)) return;
+    if (node.type === 'footnoteReference' && definition === null) events.push({ reference: node.identifier });
+    if (node.type === 'text' && parent && node.position?.start.offset !== undefined && node.position.end.offset !== undefined && node.value.includes('@')) {
+      const { offsets, escaped } = alignOffsets(node.value, source.slice(node.position.start.offset, node.position.end.offset), node.position.start.offset);
+      const matches = parseCitations(node.value, escaped);
+      if (matches.length > 0) {
+        const toPoint = (index: number): Point => {
+          const point = place.toPoint(offsets[Math.min(index, offsets.length - 1)]!);
+          return point ? { line: point.line, column: point.column } : node.position!.start;
+        };
+        const found: FoundText = {
+          parent,
+          node,
+          matches: matches.map((match) => ({ match, start: toPoint(match.start), end: toPoint(match.end), keys: match.keyOffsets.map(toPoint) })),
+        };
+        texts.push(found);
+        found.matches.forEach((_, index) => events.push({ text: found, index, definition }));
+      }
+    }
+    if ('children' in node) {
+      const inner = node.type === 'footnoteDefinition' ? node.identifier : definition;
+      for (const child of [...node.children]) walk(child as Nodes, node, inner);
+    }
+  };
+  walk(tree, null, null);
+  return { texts, events };
+}
+
+/**
+ * Maps each character of a text node's value to its offset in the source (one past the end
+ * included), and marks the characters written with a backslash escape. The value differs from
+ * the source by escapes, character references and the indentation of continuation lines.
+ */
+function alignOffsets(value: string, source: string, base: number): { offsets: number[]; escaped: Set<number> } {
+  const offsets: number[] = [];
+  const escaped = new Set<number>();
+  let i = 0;
+  let j = 0;
+  while (i < value.length && j < source.length) {
+    const char = value[i]!;
+    if (source[j] === char) {
+      offsets[i++] = base + j++;
+    } else if (source[j] === '\\' && source[j + 1] === char) {
+      escaped.add(i);
+      offsets[i++] = base + j + 1;
+      j += 2;
+    } else if (source[j] === '&' && source.indexOf(';', j) !== -1 && source.indexOf(';', j) - j <= 32) {
+      // A character reference stands for one character of the value, or two.
+      const after = source.indexOf(';', j) + 1;
+      offsets[i++] = base + j;
+      if (i < value.length && source[after] !== value[i]) offsets[i++] = base + j;
+      j = after;
+    } else {
+      j++;
+    }
+  }
+  while (i <= value.length) offsets[i++] = base + Math.min(j, source.length);
+  return { offsets, escaped };
+}
+
+/** "Did you mean…": the bibliography's keys nearest to an unknown one. */
+function suggest(key: string, keys: string[]): string {
+  const near = keys
+    .map((candidate) => ({ candidate, distance: editDistance(key.toLowerCase(), candidate.toLowerCase()) }))
+    .filter(({ distance }) => distance <= Math.max(2, Math.floor(key.length / 3)))
+    .sort((a, b) => a.distance - b.distance || a.candidate.localeCompare(b.candidate))
+    .slice(0, 3)
+    .map(({ candidate }) => `"${candidate}"`);
+  if (near.length > 0) return ` Did you mean ${near.join(' or ')}?`;
+  return keys.length > 0 ? ` Its keys are: ${keys.slice(0, 8).join(', ')}${keys.length > 8 ? ', …' : ''}.` : '';
+}
+
+/** The keys `nocite:` lists ("@*" or "*" for every work); unknown ones are errors at the front matter. */
+function nocited(file: VFile, nocite: string | string[] | undefined, keys: string[]): string[] {
+  if (!nocite) return [];
+  const wanted = (Array.isArray(nocite) ? nocite : [nocite]).flatMap((entry) => entry.split(/[\s,;]+/)).map((entry) => entry.replace(/^@/, '')).filter(Boolean);
+  if (wanted.includes('*')) return keys;
+  for (const key of wanted) {
+    if (!keys.includes(key)) report(file, 'error', `Key "${key}" in nocite: is not in the bibliography.${suggest(key, keys)}`, 'citation-key', placeOf(file, key) ?? placeOf(file, 'nocite:'));
+  }
+  return wanted.filter((key) => keys.includes(key));
+}
+
+/** The formatted citation as a span of phrasing nodes. */
+function citationNode(html: string, position: { start: Point; end: Point }): PhrasingContent {
+  return { type: 'citation', children: cslToMdast(html), position, data: { hName: 'span', hProperties: { className: ['citation'] } } };
+}
+
+/**
+ * The CSL processor's HTML as Markdown phrasing nodes (text, emphasis, strong, links and
+ * super/subscripts), so it is sanitized and rendered like everything else in the brief.
+ */
+export function cslToMdast(html: string): PhrasingContent[] {
+  const convert = (nodes: ElementContent[]): PhrasingContent[] =>
+    nodes.flatMap((node): PhrasingContent[] => {
+      if (node.type === 'text') return node.value ? [{ type: 'text', value: node.value }] : [];
+      if (node.type !== 'element') return [];
+      const children = convert(node.children);
+      switch (node.tagName) {
+        case 'i':
+        case 'em':
+          return [{ type: 'emphasis', children }];
+        case 'b':
+        case 'strong':
+          return [{ type: 'strong', children }];
+        case 'a': {
+          const href = String(node.properties.href ?? '');
+          return /^https?:\/\//i.test(href) ? [{ type: 'link', url: href, children }] : children;
+        }
+        case 'sup':
+        case 'sub':
+          return [{ type: 'citation', children, data: { hName: node.tagName } }];
+        case 'span':
+          return smallCaps(node) ? [{ type: 'citation', children, data: { hName: 'span', hProperties: { className: ['small-caps'] } } }] : children;
+        default:
+          return children;
+      }
+    });
+  const root: HastRoot = fromHtml(html.trim(), { fragment: true });
+  return trimEnds(convert(root.children as ElementContent[]));
+}
+
+function smallCaps(node: Element): boolean {
+  return String(node.properties.style ?? '').replace(/\s/g, '').includes('font-variant:small-caps');
+}
+
+/** Without the processor's indentation and line breaks around an entry. */
+function trimEnds(nodes: PhrasingContent[]): PhrasingContent[] {
+  const first = nodes[0];
+  if (first?.type === 'text') first.value = first.value.replace(/^\s+/, '');
+  const last = nodes.at(-1);
+  if (last?.type === 'text') last.value = last.value.replace(/\s+$/, '');
+  return nodes.filter((node) => node.type !== 'text' || node.value !== '');
+}
