@@ -7,6 +7,10 @@ import { formatBytes } from './read.ts';
 import { placeOf, report } from './messages.ts';
 import type { CiteItem } from './parse-citations.ts';
 
+// citeproc-js prints its notes on the processor's state to the console; a worker's output is not
+// the place for them, and what matters to the author is reported as messages.
+CSL.debug = () => undefined;
+
 /** Styles shipped with brief (templates/_csl/<name>.csl), by the name `csl:` takes. */
 export const BUNDLED_STYLES = ['chicago-note-bibliography', 'chicago-author-date', 'apa'] as const;
 
@@ -97,6 +101,11 @@ export interface CiteProcessor {
   note: boolean;
   /** Formats every citation of the brief, in order, and the bibliography of the works cited and `uncited`. */
   format(clusters: ClusterInput[], uncited: string[]): Formatted;
+}
+
+/** An error of citeproc-js's as text: it throws strings as well as Errors. */
+export function citeprocReason(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).replace(/^citeproc-js error: /, '').split('\n')[0]!;
 }
 
 /**

@@ -9,8 +9,9 @@ import type { Settings } from './settings.ts';
 
 /**
  * Renders a brief's Markdown body to HTML in a worker thread (markdown.ts), with what the brief
- * and brief.config.yaml allow (raw HTML, remote images) and the template's chart theme, and puts the worker's messages on the
- * brief's file with their places.
+ * and brief.config.yaml allow (raw HTML, remote images) and the template's chart theme, and puts
+ * the worker's messages on the brief's file with their places (and files, for problems in a
+ * bibliography).
  */
 export async function renderBody(pool: MarkdownPool, job: BriefJob, file: VFile, matter: BriefMatter, labels: Labels, chartTheme: Record<string, unknown> | undefined, settings: Settings): Promise<RenderResult> {
   const rendered = await pool.render({
@@ -28,7 +29,9 @@ export async function renderBody(pool: MarkdownPool, job: BriefJob, file: VFile,
   });
   for (const message of rendered.messages) {
     const place = message.line ? { start: { line: message.line, column: message.column ?? 1 }, end: message.endLine ? { line: message.endLine, column: message.endColumn ?? 1 } : undefined } : undefined;
-    report(file, message.fatal ? 'error' : 'warning', message.reason, message.ruleId, place);
+    const reported = report(file, message.fatal ? 'error' : 'warning', message.reason, message.ruleId, place);
+    // A problem in a file the brief reads (its bibliography) is reported at that file's line.
+    if (message.file) reported.file = message.file;
   }
   return rendered;
 }

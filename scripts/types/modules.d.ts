@@ -36,6 +36,6 @@ declare module 'citeproc' {
     rebuildProcessorState(citations: Citation[], mode?: 'html' | 'text', uncitedItemIDs?: string[]): [string, number, string][];
     makeBibliography(): [{ entry_ids: string[][]; bibstart: string; bibend: string }, string[]] | false;
   }
-  const CSL: { Engine: typeof Engine };
+  const CSL: { Engine: typeof Engine; debug: (message: string) => void };
   export default CSL;
 }

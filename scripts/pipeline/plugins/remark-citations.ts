@@ -5,9 +5,11 @@ import { fromHtml } from 'hast-util-from-html';
 import type { FootnoteDefinition, FootnoteReference, Nodes, Parent, PhrasingContent, Root, Text } from 'mdast';
 import type { VFile } from 'vfile';
 import { location } from 'vfile-location';
+import { toString as mdastToString } from 'mdast-util-to-string';
 import { readBibliography } from '../bibliography.ts';
-import { createCiteProcessor, loadStyle, type ClusterInput } from '../cite-processor.ts';
-import { hasErrors, placeOf, report, type Point } from '../messages.ts';
+import { citeprocReason, createCiteProcessor, loadStyle, type ClusterInput } from '../cite-processor.ts';
+import type { Point } from 'unist';
+import { hasErrors, placeOf, report } from '../messages.ts';
 import { parseCitations, type CitationMatch } from '../parse-citations.ts';
 import { editDistance } from '../validate.ts';
 
@@ -108,7 +110,7 @@ export default function remarkCitations(options: RemarkCitationsOptions) {
     try {
       processor = createCiteProcessor(style, locales, matter.lang, bibliography.items);
     } catch (error) {
-      report(file, 'error', `Citation style "${matter.csl}" could not be used: ${(error as Error).message.split('\n')[0]}. Check that it is a CSL 1.0 style.`, 'citation-style', matter.csl ? placeOf(file, `csl: ${matter.csl}`) : undefined);
+      report(file, 'error', `Citation style "${matter.csl}" could not be used: ${citeprocReason(error)}. Check that it is a CSL 1.0 style.`, 'citation-style', matter.csl ? placeOf(file, `csl: ${matter.csl}`) : undefined);
       return;
     }
 
@@ -118,6 +120,8 @@ export default function remarkCitations(options: RemarkCitationsOptions) {
     const clusters: ClusterInput[] = [];
     const plans: { text: FoundText; index: number; note: number | null; clusters: number[] }[] = [];
     const later: { definition: string; cluster: number }[] = [];
+    // Where each cluster falls among the notes (the note it is in, or the last one before it).
+    const noteOrder: number[] = [];
     for (const event of events) {
       if ('reference' in event) {
         if (!numbers.has(event.reference)) numbers.set(event.reference, ++notes);
@@ -137,28 +141,37 @@ export default function remarkCitations(options: RemarkCitationsOptions) {
         plan.clusters.push(clusters.push({ items: match.items, noteIndex: 0 }) - 1);
         if (inNote) later.push({ definition: event.definition!, cluster: plan.clusters[0]! });
       }
+      while (noteOrder.length < clusters.length) noteOrder.push(notes);
       plans.push(plan);
     }
     // A citation inside a note belongs to that note's number, known once all references are counted.
-    for (const { definition, cluster } of later) clusters[cluster]!.noteIndex = processor.note ? numbers.get(definition) ?? 0 : 0;
+    for (const { definition, cluster } of later) {
+      clusters[cluster]!.noteIndex = processor.note ? numbers.get(definition) ?? 0 : 0;
+      noteOrder[cluster] = numbers.get(definition) ?? notes;
+    }
 
     let formatted: ReturnType<typeof processor.format>;
     try {
-      formatted = processor.format(clusters, uncited);
+      // citeproc-js wants citations in note order: those inside a note go with that note's number.
+      const order = clusters.map((_, index) => index).sort((a, b) => noteOrder[a]! - noteOrder[b]! || a - b);
+      const sorted = processor.format(order.map((index) => clusters[index]!), uncited);
+      formatted = { ...sorted, citations: [] };
+      order.forEach((index, position) => (formatted.citations[index] = sorted.citations[position]!));
     } catch (error) {
-      report(file, 'error', `The citations could not be formatted: ${(error as Error).message.split('\n')[0]}.`, 'citation-style', plans[0]?.text.matches[plans[0].index]?.start);
+      report(file, 'error', `The citations could not be formatted: ${citeprocReason(error)}.`, 'citation-style', plans[0]?.text.matches[plans[0].index]?.start);
       return;
     }
 
     // Replace each citation's text by its formatted form (or a note reference), text node by text node.
     const identifiers = new Set(numbers.keys());
     const definitions: FootnoteDefinition[] = [];
-    const replacements = new Map<Text, { start: number; end: number; nodes: PhrasingContent[] }[]>();
+    const replacements = new Map<Text, Replacement[]>();
     for (const plan of plans) {
       const found = plan.text.matches[plan.index]!;
       const position = { start: found.start, end: found.end };
       const html = plan.clusters.map((index) => formatted.citations[index] ?? '');
       const nodes: PhrasingContent[] = [];
+      let note = false;
       if (plan.note !== null) {
         if (found.match.narrative) nodes.push(citationNode(html[0]!, position));
         let identifier = `cite-${plan.note}`;
@@ -166,29 +179,20 @@ export default function remarkCitations(options: RemarkCitationsOptions) {
         identifiers.add(identifier);
         const reference: FootnoteReference = { type: 'footnoteReference', identifier, label: identifier, position };
         nodes.push(reference);
-        definitions.push({ type: 'footnoteDefinition', identifier, label: identifier, position, children: [{ type: 'paragraph', children: cslToMdast(html.at(-1)!), position }] });
+        definitions.push({ type: 'footnoteDefinition', identifier, label: identifier, position, children: [{ type: 'paragraph', children: capitalize(cslToMdast(html.at(-1)!)), position }] });
+        note = !found.match.narrative;
       } else if (html.length === 2) {
         nodes.push(citationNode(html[0]!, position), { type: 'text', value: ' ' }, citationNode(html[1]!, position));
       } else {
         nodes.push(citationNode(html[0]!, position));
       }
       const list = replacements.get(plan.text.node) ?? [];
-      list.push({ start: found.match.start, end: found.match.end, nodes });
+      list.push({ start: found.match.start, end: found.match.end, nodes, note, period: /\.[”’"'»」』)]*$/.test(mdastToString({ type: 'paragraph', children: nodes })) });
       replacements.set(plan.text.node, list);
     }
     for (const text of texts) {
       const list = replacements.get(text.node);
-      if (!list) continue;
-      const parts: PhrasingContent[] = [];
-      let cursor = 0;
-      for (const { start, end, nodes } of list) {
-        if (start > cursor) parts.push({ type: 'text', value: text.node.value.slice(cursor, start) });
-        parts.push(...nodes);
-        cursor = end;
-      }
-      if (cursor < text.node.value.length) parts.push({ type: 'text', value: text.node.value.slice(cursor) });
-      const at = text.parent.children.indexOf(text.node as never);
-      (text.parent.children as PhrasingContent[]).splice(at, 1, ...parts);
+      if (list) text.parent.children.splice(text.parent.children.indexOf(text.node as never), 1, ...(splice(text.node.value, list) as never[]));
     }
 
     if (formatted.bibliography.length > 0) {
@@ -208,6 +212,48 @@ export default function remarkCitations(options: RemarkCitationsOptions) {
   };
 }
 
+/** A citation's place in a text node's value and the nodes that replace it. */
+interface Replacement {
+  start: number;
+  end: number;
+  nodes: PhrasingContent[];
+  /** A note reference standing for the whole citation (not a narrative one). */
+  note: boolean;
+  /** The formatted citation ends with a full stop (perhaps inside quotes). */
+  period: boolean;
+}
+
+/** Punctuation a note number goes after, as in Chicago and Pandoc: "a claim.¹", never "a claim¹.". */
+const NOTE_PUNCTUATION = new Set(['.', ',', ';', ':', '!', '?', '。', '、', '！', '？']);
+
+/**
+ * A text node's value with its citations replaced. A note's number moves after the punctuation
+ * that follows it and takes no space before it; a citation that ends in a full stop swallows the
+ * author's full stop after it.
+ */
+function splice(value: string, list: Replacement[]): PhrasingContent[] {
+  const parts: PhrasingContent[] = [];
+  let cursor = 0;
+  for (const { start, end, nodes, note, period } of list) {
+    let before = value.slice(cursor, start);
+    let after = end;
+    if (note) {
+      before = before.replace(/[ \t]+$/, '');
+      if (NOTE_PUNCTUATION.has(value[end] ?? '')) {
+        before += value[end];
+        after = end + 1;
+      }
+    } else if (period && value[end] === '.') {
+      after = end + 1;
+    }
+    if (before) parts.push({ type: 'text', value: before });
+    parts.push(...nodes);
+    cursor = after;
+  }
+  if (cursor < value.length) parts.push({ type: 'text', value: value.slice(cursor) });
+  return parts;
+}
+
 /**
  * Finds the citations in the tree's text, in document order, with the positions of their starts
  * and keys in the source, and the Markdown footnote references among them (for numbering).
@@ -217,32 +263,44 @@ function findCitations(tree: Root, file: VFile): { texts: FoundText[]; events: N
   const events: NoteEvent[] = [];
   const source = String(file.value);
   const place = location(file);
-  const walk = (node: Nodes, parent: Parent | null, definition: string | null) => {
-    if (OPAQUE.has(node.type)) return;
-    if (node.type === 'footnoteReference' && definition === null) events.push({ reference: node.identifier });
-    if (node.type === 'text' && parent && node.position?.start.offset !== undefined && node.position.end.offset !== undefined && node.value.includes('@')) {
-      const { offsets, escaped } = alignOffsets(node.value, source.slice(node.position.start.offset, node.position.end.offset), node.position.start.offset);
-      const matches = parseCitations(node.value, escaped);
-      if (matches.length > 0) {
-        const toPoint = (index: number): Point => {
-          const point = place.toPoint(offsets[Math.min(index, offsets.length - 1)]!);
-          return point ? { line: point.line, column: point.column } : node.position!.start;
-        };
-        const found: FoundText = {
-          parent,
-          node,
-          matches: matches.map((match) => ({ match, start: toPoint(match.start), end: toPoint(match.end), keys: match.keyOffsets.map(toPoint) })),
-        };
-        texts.push(found);
-        found.matches.forEach((_, index) => events.push({ text: found, index, definition }));
-      }
-    }
-    if ('children' in node) {
-      const inner = node.type === 'footnoteDefinition' ? node.identifier : definition;
-      for (const child of [...node.children]) walk(child as Nodes, node, inner);
-    }
+  const visitText = (node: Text, parent: Parent, offsets: number[], escaped: Set<number>, definition: string | null) => {
+    const matches = parseCitations(node.value, escaped);
+    if (matches.length === 0) return;
+    // Points with offsets: generated nodes carry them, and rehype-raw needs offsets on positions.
+    const toPoint = (index: number): Point => place.toPoint(offsets[Math.min(index, offsets.length - 1)]!) ?? parent.position!.start;
+    const found: FoundText = {
+      parent,
+      node,
+      matches: matches.map((match) => ({ match, start: toPoint(match.start), end: toPoint(match.end), keys: match.keyOffsets.map(toPoint) })),
+    };
+    texts.push(found);
+    found.matches.forEach((_, index) => events.push({ text: found, index, definition }));
   };
-  walk(tree, null, null);
+  const walk = (node: Nodes, definition: string | null) => {
+    if (OPAQUE.has(node.type) || !('children' in node)) return;
+    const inner = node.type === 'footnoteDefinition' ? node.identifier : definition;
+    const children = [...node.children] as Nodes[];
+    // Text that plugins split off (GFM's autolinks) has no position: it is placed after the
+    // sibling before it, by aligning its text with the source from there.
+    let cursor = node.position?.start.offset ?? 0;
+    children.forEach((child, index) => {
+      const next = children.slice(index + 1).find((sibling) => sibling.position?.start.offset !== undefined);
+      const limit = next?.position?.start.offset ?? node.position?.end.offset ?? source.length;
+      const start = child.position?.start.offset ?? cursor;
+      const end = child.position?.end.offset ?? limit;
+      if (child.type === 'footnoteReference' && inner === null) events.push({ reference: child.identifier });
+      if (child.type === 'text' || child.position?.end.offset === undefined) {
+        const value = child.type === 'text' ? child.value : mdastToString(child);
+        const { offsets, escaped } = alignOffsets(value, source.slice(start, end), start);
+        if (child.type === 'text' && value.includes('@')) visitText(child, node, offsets, escaped, inner);
+        cursor = child.position?.end.offset ?? offsets[value.length]!;
+      } else {
+        cursor = end;
+      }
+      if (child.type !== 'text') walk(child, inner);
+    });
+  };
+  walk(tree, null);
   return { texts, events };
 }
 
@@ -338,6 +396,13 @@ export function cslToMdast(html: string): PhrasingContent[] {
     });
   const root: HastRoot = fromHtml(html.trim(), { fragment: true });
   return trimEnds(convert(root.children as ElementContent[]));
+}
+
+/** A note begins with a capital, as a sentence does ("See Smith…" from [see @smith]). */
+function capitalize(nodes: PhrasingContent[]): PhrasingContent[] {
+  const first = nodes[0];
+  if (first?.type === 'text') first.value = first.value.charAt(0).toLocaleUpperCase() + first.value.slice(1);
+  return nodes;
 }
 
 function smallCaps(node: Element): boolean {
