@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFile, realpath, stat } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import CSL from 'citeproc';
@@ -103,6 +104,9 @@ export interface CiteProcessor {
   format(clusters: ClusterInput[], uncited: string[]): Formatted;
 }
 
+/** citeproc-js engines kept between briefs, by style and language. */
+export type EngineCache = Map<string, { engine: InstanceType<typeof CSL.Engine>; works: { current: Map<string, CslItem> } }>;
+
 /** An error of citeproc-js's as text: it throws strings as well as Errors. */
 export function citeprocReason(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).replace(/^citeproc-js error: /, '').split('\n')[0]!;
@@ -113,9 +117,23 @@ export function citeprocReason(error: unknown): string {
  * short forms and disambiguation come out right; links to DOIs and URLs are made by the
  * processor. Throws when the style cannot be used.
  */
-export function createCiteProcessor(style: CslStyle, locales: (tag: string) => string | undefined, lang: string, items: Map<string, CslItem>): CiteProcessor {
-  const engine = new CSL.Engine({ retrieveLocale: locales, retrieveItem: (id) => items.get(id) }, style.xml, cslLocale(lang), true);
-  engine.opt.development_extensions.wrap_url_and_doi = true;
+export function createCiteProcessor(style: CslStyle, locales: (tag: string) => string | undefined, lang: string, items: Map<string, CslItem>, engines: EngineCache): CiteProcessor {
+  // Setting up a style is slow (APA takes seconds), so an engine is kept per style and language
+  // and reset for each brief: its works and citations are forgotten, its compiled style is kept.
+  const key = `${style.path}\0${cslLocale(lang)}\0${createHash('sha256').update(style.xml).digest('hex')}`;
+  let cached = engines.get(key);
+  if (!cached) {
+    const works: { current: Map<string, CslItem> } = { current: items };
+    const created = new CSL.Engine({ retrieveLocale: locales, retrieveItem: (id) => works.current.get(id) }, style.xml, cslLocale(lang), true);
+    created.opt.development_extensions.wrap_url_and_doi = true;
+    cached = { engine: created, works };
+    engines.set(key, cached);
+  }
+  const { engine } = cached;
+  cached.works.current = items;
+  engine.restoreProcessorState([]);
+  engine.updateItems([]);
+  engine.updateUncitedItems([]);
   return {
     note: engine.opt.xclass === 'note',
     format(clusters, uncited) {

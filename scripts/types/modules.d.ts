@@ -34,6 +34,9 @@ declare module 'citeproc' {
     constructor(sys: Sys, style: string, lang?: string, forceLang?: boolean);
     opt: { xclass: 'note' | 'in-text'; development_extensions: { wrap_url_and_doi: boolean } };
     rebuildProcessorState(citations: Citation[], mode?: 'html' | 'text', uncitedItemIDs?: string[]): [string, number, string][];
+    restoreProcessorState(citations: Citation[]): void;
+    updateItems(ids: string[]): void;
+    updateUncitedItems(ids: string[]): void;
     makeBibliography(): [{ entry_ids: string[][]; bibstart: string; bibend: string }, string[]] | false;
   }
   const CSL: { Engine: typeof Engine; debug: (message: string) => void };

@@ -7,7 +7,7 @@ import type { VFile } from 'vfile';
 import { location } from 'vfile-location';
 import { toString as mdastToString } from 'mdast-util-to-string';
 import { readBibliography } from '../bibliography.ts';
-import { citeprocReason, createCiteProcessor, loadStyle, type ClusterInput } from '../cite-processor.ts';
+import { citeprocReason, createCiteProcessor, loadStyle, type ClusterInput, type EngineCache } from '../cite-processor.ts';
 import type { Point } from 'unist';
 import { hasErrors, placeOf, report } from '../messages.ts';
 import { parseCitations, type CitationMatch } from '../parse-citations.ts';
@@ -58,7 +58,8 @@ type NoteEvent = { reference: string } | { text: FoundText; index: number; defin
  * as its bibliography. Briefs without `bibliography:` are left as they are.
  */
 export default function remarkCitations(options: RemarkCitationsOptions) {
-  // Bundled styles and locales, read once per processor.
+  // Bundled styles and locales, read once per processor, and the CSL engines set up so far.
+  const engines: EngineCache = new Map();
   const bundled = new Map<string, string>();
   const locales = (tag: string): string | undefined => {
     const path = join(options.cslDir, `locales-${tag}.xml`);
@@ -108,7 +109,7 @@ export default function remarkCitations(options: RemarkCitationsOptions) {
 
     let processor: ReturnType<typeof createCiteProcessor>;
     try {
-      processor = createCiteProcessor(style, locales, matter.lang, bibliography.items);
+      processor = createCiteProcessor(style, locales, matter.lang, bibliography.items, engines);
     } catch (error) {
       report(file, 'error', `Citation style "${matter.csl}" could not be used: ${citeprocReason(error)}. Check that it is a CSL 1.0 style.`, 'citation-style', matter.csl ? placeOf(file, `csl: ${matter.csl}`) : undefined);
       return;
