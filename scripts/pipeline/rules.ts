@@ -68,6 +68,8 @@ export const BUILD_WARNINGS: { id: string; finds: string }[] = [
   { id: 'blocked-request', finds: 'Something the page asked to load from outside, refused.' },
   { id: 'page-error', finds: 'An error the page reported while printing (trusted HTML only).' },
   { id: 'print-retried', finds: 'Chrome failed once while printing; the brief was printed again.' },
+  { id: 'citation-key', finds: 'A [@key] citation in a brief without bibliography:, or a bibliography nothing cites (a key not in the bibliography is an error).' },
+  { id: 'bibliography', finds: 'A key defined twice in the bibliography, or a bibliography file without entries (an unreadable one is an error).' },
 ];
 
 /** A rule by id. */
