@@ -1,8 +1,5 @@
 import { readFile, realpath, stat } from 'node:fs/promises';
 import { extname, relative, resolve, sep } from 'node:path';
-import { plugins } from '@citation-js/core';
-// Registers the BibTeX/BibLaTeX reader with citation-js's input chain.
-import '@citation-js/plugin-bibtex';
 import type { VFile } from 'vfile';
 import { formatBytes } from './read.ts';
 import { placeOf, report, type Point } from './messages.ts';
@@ -76,7 +73,7 @@ export async function readBibliography(file: VFile, paths: string[], options: Re
     dependencies.push(real);
     result.files.push(real);
     const text = (await readFile(real, 'utf8')).replace(/^\uFEFF/, '');
-    const items = format === 'bibtex' ? readBibtex(file, real, text) : readCsl(file, real, text);
+    const items = format === 'bibtex' ? await readBibtex(file, real, text) : readCsl(file, real, text);
     if (!items) {
       usable = false;
       continue;
@@ -94,7 +91,11 @@ export async function readBibliography(file: VFile, paths: string[], options: Re
 }
 
 /** BibTeX/BibLaTeX through citation-js, which maps its fields and types to CSL as Pandoc does. */
-function readBibtex(file: VFile, path: string, text: string): CslItem[] | undefined {
+async function readBibtex(file: VFile, path: string, text: string): Promise<CslItem[] | undefined> {
+  // Loaded on first use: briefs without a BibTeX bibliography do not pay for citation-js.
+  const { plugins } = await import('@citation-js/core');
+  // Registers the BibTeX/BibLaTeX reader with citation-js's input chain.
+  await import('@citation-js/plugin-bibtex');
   try {
     const items = plugins.input.chain(text, { forceType: '@biblatex/text', target: '@csl/list+object', maxChainLength: 10, strict: true, generateGraph: false }) as unknown;
     if (!Array.isArray(items)) throw new Error('it gave no list of entries');

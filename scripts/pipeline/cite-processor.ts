@@ -1,16 +1,21 @@
 import { createHash } from 'node:crypto';
 import { readFile, realpath, stat } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
-import CSL from 'citeproc';
+import type CSL from 'citeproc';
 import type { VFile } from 'vfile';
 import type { CslItem } from './bibliography.ts';
 import { formatBytes } from './read.ts';
 import { placeOf, report } from './messages.ts';
 import type { CiteItem } from './parse-citations.ts';
 
-// citeproc-js prints its notes on the processor's state to the console; a worker's output is not
-// the place for them, and what matters to the author is reported as messages.
-CSL.debug = () => undefined;
+/** citeproc-js, loaded on first use: it takes a few hundred milliseconds, which briefs without citations do not pay. */
+async function loadCiteproc(): Promise<typeof CSL> {
+  const { default: citeproc } = await import('citeproc');
+  // citeproc-js prints its notes on the processor's state to the console; a worker's output is not
+  // the place for them, and what matters to the author is reported as messages.
+  citeproc.debug = () => undefined;
+  return citeproc;
+}
 
 /** Styles shipped with brief (templates/_csl/<name>.csl), by the name `csl:` takes. */
 export const BUNDLED_STYLES = ['chicago-note-bibliography', 'chicago-author-date', 'apa'] as const;
@@ -117,14 +122,15 @@ export function citeprocReason(error: unknown): string {
  * short forms and disambiguation come out right; links to DOIs and URLs are made by the
  * processor. Throws when the style cannot be used.
  */
-export function createCiteProcessor(style: CslStyle, locales: (tag: string) => string | undefined, lang: string, items: Map<string, CslItem>, engines: EngineCache): CiteProcessor {
+export async function createCiteProcessor(style: CslStyle, locales: (tag: string) => string | undefined, lang: string, items: Map<string, CslItem>, engines: EngineCache): Promise<CiteProcessor> {
   // Setting up a style is slow (APA takes seconds), so an engine is kept per style and language
   // and reset for each brief: its works and citations are forgotten, its compiled style is kept.
   const key = `${style.path}\0${cslLocale(lang)}\0${createHash('sha256').update(style.xml).digest('hex')}`;
   let cached = engines.get(key);
   if (!cached) {
     const works: { current: Map<string, CslItem> } = { current: items };
-    const created = new CSL.Engine({ retrieveLocale: locales, retrieveItem: (id) => works.current.get(id) }, style.xml, cslLocale(lang), true);
+    const citeproc = await loadCiteproc();
+    const created = new citeproc.Engine({ retrieveLocale: locales, retrieveItem: (id) => works.current.get(id) }, style.xml, cslLocale(lang), true);
     created.opt.development_extensions.wrap_url_and_doi = true;
     cached = { engine: created, works };
     engines.set(key, cached);

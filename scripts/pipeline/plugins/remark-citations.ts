@@ -107,9 +107,9 @@ export default function remarkCitations(options: RemarkCitationsOptions) {
       return;
     }
 
-    let processor: ReturnType<typeof createCiteProcessor>;
+    let processor: Awaited<ReturnType<typeof createCiteProcessor>>;
     try {
-      processor = createCiteProcessor(style, locales, matter.lang, bibliography.items, engines);
+      processor = await createCiteProcessor(style, locales, matter.lang, bibliography.items, engines);
     } catch (error) {
       report(file, 'error', `Citation style "${matter.csl}" could not be used: ${citeprocReason(error)}. Check that it is a CSL 1.0 style.`, 'citation-style', matter.csl ? placeOf(file, `csl: ${matter.csl}`) : undefined);
       return;
