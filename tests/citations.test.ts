@@ -128,6 +128,22 @@ describe('citations in an in-text style', () => {
   });
 });
 
+describe('a style of the brief’s own', () => {
+  it('formats with a .csl file beside the brief, and records it as an input', async () => {
+    const { text, dependencies, messages } = await cite('A [@smith2020].\n', { bibliography: 'refs.bib', csl: 'house.csl' });
+    expect(messages).toEqual([]);
+    expect(text).toContain('A (Smith and Müller 2020).');
+    expect(dependencies).toContain(join(FIXTURES, 'house.csl'));
+  });
+
+  it('reports a .csl file that is not well-formed XML at its own line', async () => {
+    const { messages } = await cite('A [@smith2020].\n', { bibliography: 'refs.bib', csl: 'broken.csl' });
+    expect(messages).toEqual([
+      "broken.csl:5:1 error The citation style is not well-formed XML: Expected closing tag 'citation' (opened in line 4, col 3) instead of closing tag 'style'. Fix the .csl file, or use one of chicago-note-bibliography, chicago-author-date, apa. (citation-style)",
+    ]);
+  });
+});
+
 describe('the bibliography', () => {
   it('lists only the works cited, under a heading, with DOIs and URLs as links', async () => {
     const { html, entries } = await cite('A [@smith2020]. B [@crs2021].\n', { bibliography: 'refs.bib' });

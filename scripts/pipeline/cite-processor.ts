@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile, realpath, stat } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import type CSL from 'citeproc';
+import { XMLValidator } from 'fast-xml-parser';
 import type { VFile } from 'vfile';
 import type { CslItem } from './bibliography.ts';
 import { formatBytes } from './read.ts';
@@ -93,7 +94,15 @@ export async function loadStyle(file: VFile, csl: string | undefined, options: L
     return undefined;
   }
   (file.data.dependencies ??= []).push(real);
-  return { xml: await readFile(real, 'utf8'), path: real, bundled: false };
+  const xml = await readFile(real, 'utf8');
+  // citeproc-js reads broken XML without a word and formats nonsense: check it is XML first.
+  const valid = XMLValidator.validate(xml);
+  if (valid !== true) {
+    const message = report(file, 'error', `The citation style is not well-formed XML: ${valid.err.msg.replace(/\.$/, '')}. Fix the .csl file, or use one of ${BUNDLED_STYLES.join(', ')}.`, 'citation-style', { line: valid.err.line, column: valid.err.col });
+    message.file = real;
+    return undefined;
+  }
+  return { xml, path: real, bundled: false };
 }
 
 /** The CSL locale of a brief's language: Japanese editions use the style's Japanese terms. */
