@@ -260,4 +260,13 @@ describe('a cited brief, built', () => {
     expect(second.code).toBe(0);
     expect(await project.read('output/cited.html')).toContain('The Alliance Revisited');
   });
+
+  it('takes the house style from brief.config.yaml when the brief names none', async () => {
+    await project.write('brief.config.yaml', 'csl: apa\n');
+    const result = await project.run(['build', '--format', 'html']);
+    expect(result.code).toBe(0);
+    const html = await project.read('output/cited.html');
+    expect(html).toContain('Trade grew <span class="citation">(Smith &#x26; Müller, 2020, p. 14)</span>.');
+    expect(html).toContain('<h2 id="references">References</h2>');
+  });
 });

@@ -130,6 +130,10 @@ const shared = {
     .optional()
     .describe('Rules whose messages are not shown: the ids in parentheses after messages, such as [heading-skip, stranded-heading]. A brief\'s list adds to brief.config.yaml\'s. Errors that stop a build cannot be silenced.')
     .meta({ example: ['stranded-heading'] }),
+  csl: text
+    .optional()
+    .describe('Citation style: chicago-note-bibliography (default: citations become notes), chicago-author-date or apa (citations in the text), or a .csl file (relative to the brief). In brief.config.yaml, the house style of every brief.')
+    .meta({ example: 'apa' }),
   allow_remote: z
     .array(z.string().regex(/^(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)+$/i, { message: 'a host name such as upload.wikimedia.org or *.example.org' }))
     .optional()
@@ -188,10 +192,6 @@ export const briefMatterSchema = z.object({
     .optional()
     .describe('Works the brief cites with [@key]: a BibTeX/BibLaTeX (.bib), CSL-JSON (.json) or CSL-YAML (.yaml) file beside the brief, or a list of them. The works cited end the brief as its bibliography.')
     .meta({ example: 'refs.bib' }),
-  csl: text
-    .optional()
-    .describe('Citation style: chicago-note-bibliography (default: citations become notes), chicago-author-date or apa (citations in the text), or a .csl file beside the brief.')
-    .meta({ example: 'apa' }),
   nocite: z
     .union([text, z.array(text)])
     .optional()
