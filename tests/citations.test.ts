@@ -1,6 +1,9 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BuildSession } from '../scripts/pipeline/build.ts';
+import { findBriefs } from '../scripts/pipeline/discover.ts';
 import { createMarkdownProcessor, renderMarkdown } from '../scripts/pipeline/markdown.ts';
+import { resolveSettings } from '../scripts/pipeline/settings.ts';
 import { parseCitations } from '../scripts/pipeline/parse-citations.ts';
 import { briefMatterSchema } from '../scripts/pipeline/schema.ts';
 import { TOOL_ROOT } from '../scripts/paths.ts';
@@ -259,6 +262,25 @@ describe('a cited brief, built', () => {
     const second = await project.run(['build', '--format', 'html']);
     expect(second.code).toBe(0);
     expect(await project.read('output/cited.html')).toContain('The Alliance Revisited');
+  });
+
+  it('knows a brief that failed on its bibliography depends on it, so fixing refs.bib rebuilds it (watch mode)', async () => {
+    const bib = join(project.root, 'source', 'refs.bib');
+    const good = await project.read('source/refs.bib');
+    await project.write('source/refs.bib', good.replace('title   = {Trade', 'title   {Trade'));
+    const settings = await resolveSettings({ inputs: [], formats: ['html'] }, { cwd: project.root, env: process.env });
+    const session = await BuildSession.open(settings);
+    try {
+      const jobs = await findBriefs(settings);
+      const failed = await session.build(jobs);
+      expect(failed.results.map((result) => result.status)).toEqual(['failed']);
+      expect(session.dependents(bib)).toEqual([join(project.root, 'source', 'cited.md')]);
+      await project.write('source/refs.bib', good);
+      const fixed = await session.build(jobs);
+      expect(fixed.results.map((result) => result.status)).toEqual(['built']);
+    } finally {
+      await session.close();
+    }
   });
 
   it('takes the house style from brief.config.yaml when the brief names none', async () => {

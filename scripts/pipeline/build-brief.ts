@@ -98,7 +98,11 @@ async function buildSteps(job: BriefJob, context: RunContext): Promise<BriefOutc
 
   // 4. The body: Markdown → HTML in a worker thread (render-body.ts, markdown.ts).
   const rendered = await time('markdown', () => renderBody(context.markdown(), job, file, matter, labels, template.chartTheme, settings));
-  if (hasErrors(file)) return outcome;
+  if (hasErrors(file)) {
+    // What the failed body read (a bibliography with a syntax error, a chart's data): fixing it rebuilds the brief in watch mode.
+    outcome.inputs = rendered.dependencies;
+    return outcome;
+  }
   file.data.headings = rendered.headings;
   file.data.keyPointsHtml = rendered.keyPointsHtml ?? undefined;
   file.data.dependencies = rendered.dependencies;

@@ -78,6 +78,8 @@ export async function buildAll(settings: Settings, control: BuildControl = {}): 
  */
 export class BuildSession {
   private context: Promise<RunningContext> | undefined;
+  /** Files the briefs that failed last read: the manifest forgets those briefs, but a fix to one of these files must rebuild them. */
+  private readonly failedInputs = new Map<string, string[]>();
 
   private constructor(
     readonly settings: Settings,
@@ -167,6 +169,8 @@ export class BuildSession {
               translations: (matter.translations ?? []).filter((translation) => /\.md$/i.test(translation.href)).map((translation) => resolve(dirname(job.source), translation.href)),
             });
           }
+          if (result.status === 'built') this.failedInputs.delete(job.source);
+          else this.failedInputs.set(job.source, outcome.inputs);
           emit({ type: 'brief-done', result });
           return result;
         });
@@ -204,9 +208,10 @@ export class BuildSession {
     }
   }
 
-  /** Briefs that read `path` in their last build (a template file, an image…), by source. */
+  /** Briefs that read `path` in their last build (a template file, an image, a bibliography…), by source, failed ones included. */
   dependents(path: string): string[] {
-    return this.manifest.dependents(path);
+    const failed = [...this.failedInputs].filter(([, inputs]) => inputs.includes(path)).map(([source]) => source);
+    return [...new Set([...this.manifest.dependents(path), ...failed])];
   }
 
   /** Briefs that read any file inside `dir` in their last build. */
