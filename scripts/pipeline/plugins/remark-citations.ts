@@ -7,7 +7,7 @@ import type { VFile } from 'vfile';
 import { location } from 'vfile-location';
 import { toString as mdastToString } from 'mdast-util-to-string';
 import { readBibliography } from '../bibliography.ts';
-import { citeprocReason, createCiteProcessor, loadStyle, type ClusterInput, type EngineCache } from '../cite-processor.ts';
+import { DEFAULT_STYLE, citeprocReason, createCiteProcessor, loadStyle, type ClusterInput, type EngineCache } from '../cite-processor.ts';
 import type { Point } from 'unist';
 import { hasErrors, placeOf, report } from '../messages.ts';
 import { parseCitations, type CitationMatch } from '../parse-citations.ts';
@@ -111,45 +111,11 @@ export default function remarkCitations(options: RemarkCitationsOptions) {
     try {
       processor = await createCiteProcessor(style, locales, matter.lang, bibliography.items, engines);
     } catch (error) {
-      report(file, 'error', `Citation style "${matter.csl}" could not be used: ${citeprocReason(error)}. Check that it is a CSL 1.0 style.`, 'citation-style', matter.csl ? placeOf(file, `csl: ${matter.csl}`) : undefined);
+      report(file, 'error', `Citation style "${matter.csl ?? DEFAULT_STYLE}" could not be used: ${citeprocReason(error)}. Check that it is a CSL 1.0 style.`, 'citation-style', matter.csl ? placeOf(file, `csl: ${matter.csl}`) : undefined);
       return;
     }
 
-    // Notes are numbered in the order they are referred to, the author's and the citations' together.
-    const numbers = new Map<string, number>();
-    let notes = 0;
-    const clusters: ClusterInput[] = [];
-    const plans: { text: FoundText; index: number; note: number | null; clusters: number[] }[] = [];
-    const later: { definition: string; cluster: number }[] = [];
-    // Where each cluster falls among the notes (the note it is in, or the last one before it).
-    const noteOrder: number[] = [];
-    for (const event of events) {
-      if ('reference' in event) {
-        if (!numbers.has(event.reference)) numbers.set(event.reference, ++notes);
-        continue;
-      }
-      const { match } = event.text.matches[event.index]!;
-      const inNote = event.definition !== null;
-      const plan = { text: event.text, index: event.index, note: null as number | null, clusters: [] as number[] };
-      if (processor.note && !inNote) {
-        plan.note = ++notes;
-        if (match.narrative) plan.clusters.push(clusters.push({ items: match.items, noteIndex: 0, mode: 'author-only' }) - 1);
-        plan.clusters.push(clusters.push({ items: match.items, noteIndex: plan.note, mode: match.narrative ? 'suppress-author' : undefined }) - 1);
-      } else if (match.narrative && !inNote) {
-        plan.clusters.push(clusters.push({ items: match.items, noteIndex: 0, mode: 'author-only' }) - 1);
-        plan.clusters.push(clusters.push({ items: match.items, noteIndex: 0, mode: 'suppress-author' }) - 1);
-      } else {
-        plan.clusters.push(clusters.push({ items: match.items, noteIndex: 0 }) - 1);
-        if (inNote) later.push({ definition: event.definition!, cluster: plan.clusters[0]! });
-      }
-      while (noteOrder.length < clusters.length) noteOrder.push(notes);
-      plans.push(plan);
-    }
-    // A citation inside a note belongs to that note's number, known once all references are counted.
-    for (const { definition, cluster } of later) {
-      clusters[cluster]!.noteIndex = processor.note ? numbers.get(definition) ?? 0 : 0;
-      noteOrder[cluster] = numbers.get(definition) ?? notes;
-    }
+    const { clusters, plans, noteOrder, numbers } = planCitations(events, processor.note);
 
     let formatted: ReturnType<typeof processor.format>;
     try {
@@ -211,6 +177,59 @@ export default function remarkCitations(options: RemarkCitationsOptions) {
     }
     tree.children.push(...definitions);
   };
+}
+
+/** How one citation in the text is printed: its note number (note styles), and its clusters for the processor. */
+interface Plan {
+  text: FoundText;
+  index: number;
+  note: number | null;
+  clusters: number[];
+}
+
+/**
+ * Decides, in document order, what the processor formats for each citation. Notes are numbered
+ * in the order they are referred to, the author's and the citations' together. With a note
+ * style, a citation in the text gets the next number (a narrative one also prints its author in
+ * the text); a citation inside a note prints there. `noteOrder` is where each cluster falls
+ * among the notes (its note, or the last one before it), the order citeproc-js wants them in.
+ */
+function planCitations(events: NoteEvent[], noteStyle: boolean): { clusters: ClusterInput[]; plans: Plan[]; noteOrder: number[]; numbers: Map<string, number> } {
+  const numbers = new Map<string, number>();
+  let notes = 0;
+  const clusters: ClusterInput[] = [];
+  const plans: Plan[] = [];
+  const inNotes: { definition: string; cluster: number }[] = [];
+  const noteOrder: number[] = [];
+  const add = (cluster: ClusterInput) => clusters.push(cluster) - 1;
+  for (const event of events) {
+    if ('reference' in event) {
+      if (!numbers.has(event.reference)) numbers.set(event.reference, ++notes);
+      continue;
+    }
+    const { match } = event.text.matches[event.index]!;
+    const plan: Plan = { text: event.text, index: event.index, note: null, clusters: [] };
+    if (event.definition !== null) {
+      plan.clusters.push(add({ items: match.items, noteIndex: 0 }));
+      inNotes.push({ definition: event.definition, cluster: plan.clusters[0]! });
+    } else if (noteStyle) {
+      plan.note = ++notes;
+      if (match.narrative) plan.clusters.push(add({ items: match.items, noteIndex: 0, mode: 'author-only' }));
+      plan.clusters.push(add({ items: match.items, noteIndex: plan.note, mode: match.narrative ? 'suppress-author' : undefined }));
+    } else if (match.narrative) {
+      plan.clusters.push(add({ items: match.items, noteIndex: 0, mode: 'author-only' }), add({ items: match.items, noteIndex: 0, mode: 'suppress-author' }));
+    } else {
+      plan.clusters.push(add({ items: match.items, noteIndex: 0 }));
+    }
+    while (noteOrder.length < clusters.length) noteOrder.push(notes);
+    plans.push(plan);
+  }
+  // A citation inside a note belongs to that note's number, known once all references are counted.
+  for (const { definition, cluster } of inNotes) {
+    clusters[cluster]!.noteIndex = noteStyle ? numbers.get(definition) ?? 0 : 0;
+    noteOrder[cluster] = numbers.get(definition) ?? notes;
+  }
+  return { clusters, plans, noteOrder, numbers };
 }
 
 /** A citation's place in a text node's value and the nodes that replace it. */
