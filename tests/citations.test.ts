@@ -68,6 +68,14 @@ describe('Pandoc citation syntax', () => {
     ]);
   });
 
+  it('reads adversarial text in linear time', () => {
+    const started = performance.now();
+    parseCitations('[{'.repeat(200_000));
+    parseCitations('@{'.repeat(200_000));
+    parseCitations('[@a'.repeat(200_000));
+    expect(performance.now() - started).toBeLessThan(2000);
+  });
+
   it('leaves e-mail addresses, escaped @ and cross-reference keys (fig-, tbl-, sec-) alone', () => {
     expect(parseCitations('mail jane@example.org, see @fig-gdp, [@tbl-trade] and [@sec-intro]')).toEqual([]);
     expect(parseCitations('@handle', new Set([0]))).toEqual([]);

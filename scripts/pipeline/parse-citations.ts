@@ -51,6 +51,9 @@ const LOCATOR_TERMS: Record<string, string> = {
 };
 
 const WORD = /[\p{L}\p{N}_]/u;
+/** Longest bracketed citation and braced key read: past these, text is not a citation, and adversarial text ("[{[{[{…") stays linear. */
+const MAX_BRACKET = 2000;
+const MAX_BRACED_KEY = 200;
 const INNER_PUNCTUATION = ':.#$%&-+?<>~/';
 
 /**
@@ -141,8 +144,8 @@ function readItem(text: string, start: number, end: number, escaped: ReadonlySet
 /** A key after "@": `@{any text}` or letters, digits and `_` with inner punctuation. */
 function readKey(text: string, at: number): { key: string; end: number } | undefined {
   if (text[at + 1] === '{') {
-    const close = text.indexOf('}', at + 2);
-    if (close === -1 || close === at + 2) return undefined;
+    const close = text.slice(at + 2, at + 2 + MAX_BRACED_KEY).indexOf('}') + at + 2;
+    if (close === at + 1 || close === at + 2) return undefined;
     return { key: text.slice(at + 2, close), end: close + 1 };
   }
   let index = at + 1;
@@ -156,14 +159,14 @@ function readKey(text: string, at: number): { key: string; end: number } | undef
   return { key: text.slice(at + 1, index), end: index };
 }
 
-/** The `]` closing the `[` at `open` on the same text, skipping `{…}` groups; -1 when none. */
+/** The `]` closing the `[` at `open` on the same text, skipping `{…}` groups; -1 when none, or when another `[` comes first. */
 function closingBracket(text: string, open: number): number {
   let braces = 0;
-  for (let index = open + 1; index < text.length; index++) {
+  for (let index = open + 1; index < Math.min(text.length, open + MAX_BRACKET); index++) {
     const char = text[index]!;
     if (char === '{') braces++;
     else if (char === '}') braces = Math.max(0, braces - 1);
-    else if (braces === 0 && char === '[') return -1;
+    else if (char === '[') return -1;
     else if (braces === 0 && char === ']') return index;
   }
   return -1;
