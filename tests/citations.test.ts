@@ -68,6 +68,16 @@ describe('Pandoc citation syntax', () => {
     ]);
   });
 
+  it('reads citations in Japanese text, where no space comes before or after them', () => {
+    const known = new Set(['smith2020', '佐藤2022']);
+    const found = parseCitations('貿易は@smith2020によれば拡大した。@佐藤2022も同じ。[参照@smith2020, p. 3]', new Set(), known);
+    expect(found.map((match) => ({ key: match.items[0]!.key, prefix: match.items[0]!.prefix, narrative: match.narrative }))).toEqual([
+      { key: 'smith2020', prefix: undefined, narrative: true },
+      { key: '佐藤2022', prefix: undefined, narrative: true },
+      { key: 'smith2020', prefix: '参照 ', narrative: false },
+    ]);
+  });
+
   it('reads adversarial text in linear time', () => {
     const started = performance.now();
     parseCitations('[{'.repeat(200_000));

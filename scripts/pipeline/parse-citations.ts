@@ -51,6 +51,13 @@ const LOCATOR_TERMS: Record<string, string> = {
 };
 
 const WORD = /[\p{L}\p{N}_]/u;
+/**
+ * What may not come right before a citation's "@": the characters of an e-mail address's local
+ * part. Japanese and Chinese letters may, since those languages put no space before a word.
+ */
+const EMAIL_BEFORE = /[\p{Script=Latin}\p{Script=Greek}\p{Script=Cyrillic}\p{N}_.+\-]/u;
+/** Letters of scripts written without spaces between words. */
+const UNSPACED = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\u30fc]/u;
 /** Longest bracketed citation and braced key read: past these, text is not a citation, and adversarial text ("[{[{[{…") stays linear. */
 const MAX_BRACKET = 2000;
 const MAX_BRACED_KEY = 200;
@@ -60,20 +67,20 @@ const INNER_PUNCTUATION = ':.#$%&-+?<>~/';
  * Finds the citations in `text`. `escaped` holds offsets of characters the author escaped with a
  * backslash (`\@`, `\[`): those never start a citation.
  */
-export function parseCitations(text: string, escaped: ReadonlySet<number> = new Set()): CitationMatch[] {
+export function parseCitations(text: string, escaped: ReadonlySet<number> = new Set(), known?: ReadonlySet<string>): CitationMatch[] {
   const matches: CitationMatch[] = [];
   let index = 0;
   while (index < text.length) {
     const char = text[index]!;
     if (char === '[' && !escaped.has(index)) {
-      const bracketed = readBracketed(text, index, escaped);
+      const bracketed = readBracketed(text, index, escaped, known);
       if (bracketed) {
         matches.push(bracketed);
         index = bracketed.end;
         continue;
       }
-    } else if (char === '@' && !escaped.has(index) && !(index > 0 && WORD.test(text[index - 1]!))) {
-      const key = readKey(text, index);
+    } else if (char === '@' && !escaped.has(index) && !(index > 0 && EMAIL_BEFORE.test(text[index - 1]!))) {
+      const key = readKey(text, index, known);
       if (key && !isReserved(key.key)) {
         const match: CitationMatch = { start: index, end: key.end, keyOffsets: [index], items: [{ key: key.key }], narrative: true };
         // "@smith04 [p. 33]": a bracket right after a narrative citation, with no key in it, is its locator.
@@ -102,7 +109,7 @@ export function isReserved(key: string): boolean {
 }
 
 /** `[…]` whose every `;`-separated part holds exactly one `@key`; undefined when it is not a citation. */
-function readBracketed(text: string, open: number, escaped: ReadonlySet<number>): CitationMatch | undefined {
+function readBracketed(text: string, open: number, escaped: ReadonlySet<number>, known: ReadonlySet<string> | undefined): CitationMatch | undefined {
   const close = closingBracket(text, open);
   if (close === -1) return undefined;
   const items: CiteItem[] = [];
@@ -110,7 +117,7 @@ function readBracketed(text: string, open: number, escaped: ReadonlySet<number>)
   let partStart = open + 1;
   for (let index = open + 1; index <= close; index++) {
     if (index !== close && !(text[index] === ';' && !escaped.has(index))) continue;
-    const item = readItem(text, partStart, index, escaped);
+    const item = readItem(text, partStart, index, escaped, known);
     if (!item) return undefined;
     items.push(item.item);
     keyOffsets.push(item.keyOffset);
@@ -120,29 +127,34 @@ function readBracketed(text: string, open: number, escaped: ReadonlySet<number>)
 }
 
 /** One part of a bracketed citation: prefix, `-`?, `@key`, then locator and suffix. */
-function readItem(text: string, start: number, end: number, escaped: ReadonlySet<number>): { item: CiteItem; keyOffset: number } | undefined {
+function readItem(text: string, start: number, end: number, escaped: ReadonlySet<number>, known: ReadonlySet<string> | undefined): { item: CiteItem; keyOffset: number } | undefined {
   let at = -1;
   for (let index = start; index < end; index++) {
     if (text[index] !== '@' || escaped.has(index)) continue;
-    const before = index > start ? text[index - 1]! : ' ';
-    if (WORD.test(before)) continue;
+    // "-@key" suppresses the author: then it is the character before the "-" that counts.
+    const dash = index > start && text[index - 1] === '-' ? 1 : 0;
+    const before = index - dash > start ? text[index - dash - 1]! : ' ';
+    if (EMAIL_BEFORE.test(before)) continue;
     if (at !== -1) return undefined;
     at = index;
   }
   if (at === -1) return undefined;
-  const key = readKey(text, at);
+  const key = readKey(text, at, known);
   if (!key || key.end > end || isReserved(key.key)) return undefined;
   const suppressAuthor = at > start && text[at - 1] === '-';
   const prefix = text.slice(start, suppressAuthor ? at - 1 : at).trim();
-  if (suppressAuthor && at - 1 > start && WORD.test(text[at - 2]!)) return undefined;
   const item: CiteItem = { key: key.key, ...splitSuffix(text.slice(key.end, end)) };
   if (prefix) item.prefix = `${prefix} `;
   if (suppressAuthor) item.suppressAuthor = true;
   return { item, keyOffset: at };
 }
 
-/** A key after "@": `@{any text}` or letters, digits and `_` with inner punctuation. */
-function readKey(text: string, at: number): { key: string; end: number } | undefined {
+/**
+ * A key after "@": `@{any text}` or letters, digits and `_` with inner punctuation. Japanese text
+ * runs on after a key without a space ("@smith2020によれば"): when the whole run is not a known
+ * key but the part before a change into such a script is, that part is the key.
+ */
+function readKey(text: string, at: number, known?: ReadonlySet<string>): { key: string; end: number } | undefined {
   if (text[at + 1] === '{') {
     const close = text.slice(at + 2, at + 2 + MAX_BRACED_KEY).indexOf('}') + at + 2;
     if (close === at + 1 || close === at + 2) return undefined;
@@ -156,7 +168,13 @@ function readKey(text: string, at: number): { key: string; end: number } | undef
     else if (INNER_PUNCTUATION.includes(char) && index + 1 < text.length && WORD.test(text[index + 1]!)) index++;
     else break;
   }
-  return { key: text.slice(at + 1, index), end: index };
+  const key = text.slice(at + 1, index);
+  if (known && !known.has(key)) {
+    for (let cut = index - 1; cut > at + 1; cut--) {
+      if (UNSPACED.test(text[cut]!) && !UNSPACED.test(text[cut - 1]!) && known.has(text.slice(at + 1, cut))) return { key: text.slice(at + 1, cut), end: cut };
+    }
+  }
+  return { key, end: index };
 }
 
 /** The `]` closing the `[` at `open` on the same text, skipping `{…}` groups; -1 when none, or when another `[` comes first. */

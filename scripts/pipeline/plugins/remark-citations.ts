@@ -75,8 +75,8 @@ export default function remarkCitations(options: RemarkCitationsOptions) {
 
   return async (tree: Root, file: VFile) => {
     const matter = file.data.matter;
-    const { texts, events } = findCitations(tree, file);
     if (!matter?.bibliography) {
+      const { texts } = findCitations(tree, file);
       for (const text of texts) {
         for (const { match, start } of text.matches) {
           if (!match.narrative) report(file, 'warning', `Citation "${text.node.value.slice(match.start, match.end)}" has no bibliography to come from: add "bibliography: refs.bib" to the front matter, or write \\[ to keep the bracket as text.`, 'citation-key', start);
@@ -92,6 +92,7 @@ export default function remarkCitations(options: RemarkCitationsOptions) {
     if (!bibliography || !style) return;
 
     const keys = [...bibliography.items.keys()];
+    const { texts, events } = findCitations(tree, file, new Set(keys));
     for (const text of texts) {
       for (const { match, keys: places } of text.matches) {
         match.items.forEach((item, index) => {
@@ -277,14 +278,15 @@ function splice(value: string, list: Replacement[]): PhrasingContent[] {
 /**
  * Finds the citations in the tree's text, in document order, with the positions of their starts
  * and keys in the source, and the Markdown footnote references among them (for numbering).
+ * `known`: the bibliography's keys, where a key ends when Japanese text runs on after it.
  */
-function findCitations(tree: Root, file: VFile): { texts: FoundText[]; events: NoteEvent[] } {
+function findCitations(tree: Root, file: VFile, known?: ReadonlySet<string>): { texts: FoundText[]; events: NoteEvent[] } {
   const texts: FoundText[] = [];
   const events: NoteEvent[] = [];
   const source = String(file.value);
   const place = location(file);
   const visitText = (node: Text, parent: Parent, offsets: number[], escaped: Set<number>, definition: string | null) => {
-    const matches = parseCitations(node.value, escaped);
+    const matches = parseCitations(node.value, escaped, known);
     if (matches.length === 0) return;
     // Points with offsets: generated nodes carry them, and rehype-raw needs offsets on positions.
     const toPoint = (index: number): Point => place.toPoint(offsets[Math.min(index, offsets.length - 1)]!) ?? parent.position!.start;
