@@ -66,7 +66,7 @@ export async function readBibliography(file: VFile, paths: string[], options: Re
     }
     const size = (await stat(real)).size;
     if (size > options.maxBytes) {
-      report(file, 'error', `Bibliography "${path}" is ${formatBytes(size)}, over the limit of ${formatBytes(options.maxBytes)} (limits.max_image_bytes).`, 'limit-image-size', at);
+      report(file, 'error', `Bibliography "${path}" is ${formatBytes(size)}, over the limit of ${formatBytes(options.maxBytes)} (limits.max_data_bytes).`, 'limit-data-size', at);
       usable = false;
       continue;
     }

@@ -90,7 +90,7 @@ export async function loadStyle(file: VFile, csl: string | undefined, options: L
   }
   const size = (await stat(real)).size;
   if (size > options.maxBytes) {
-    report(file, 'error', `Citation style "${name}" is ${formatBytes(size)}, over the limit of ${formatBytes(options.maxBytes)} (limits.max_image_bytes).`, 'limit-image-size', at);
+    report(file, 'error', `Citation style "${name}" is ${formatBytes(size)}, over the limit of ${formatBytes(options.maxBytes)} (limits.max_data_bytes).`, 'limit-data-size', at);
     return undefined;
   }
   (file.data.dependencies ??= []).push(real);

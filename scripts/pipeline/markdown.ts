@@ -51,7 +51,7 @@ export interface MarkdownOptions {
   fetchTimeoutMs: number;
   /** Deepest nesting accepted (see nesting.ts). */
   maxDepth: number;
-  /** Largest data file a chart may read, in bytes. */
+  /** Largest data file a chart may read, and largest bibliography or .csl style, in bytes. */
   maxDataBytes: number;
 }
 
@@ -218,7 +218,7 @@ export function createMarkdownProcessor(options: MarkdownOptions): MarkdownProce
       // Citations become footnotes (note styles) or text, and the bibliography ends the body: after
       // the cross-reference plugin has claimed @fig-/@tbl-/@sec- keys, before footnotes are checked
       // and numbered, so citation notes and the author's share one sequence.
-      .use(remarkCitations, { allowedRoots: options.allowedRoots, maxBytes: options.maxImageBytes, cslDir: join(TOOL_ROOT, 'templates', '_csl') })
+      .use(remarkCitations, { allowedRoots: options.allowedRoots, maxBytes: options.maxDataBytes, cslDir: join(TOOL_ROOT, 'templates', '_csl') })
       // Before remark-rehype drops notes nothing refers to.
       .use(remarkCheckFootnotes)
       // Charts are drawn while the block's attributes (the fence's meta) are still in the tree;
