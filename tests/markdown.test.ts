@@ -5,8 +5,9 @@ describe('Markdown to the brief body', () => {
   it('renders GFM tables with alignment', async () => {
     const { html } = await renderBody('| Year | GDP |\n|:-----|----:|\n| 2008 | −0.7% |\n');
     expect(html).toContain('<table>');
-    expect(html).toContain('<th align="right">GDP</th>');
-    expect(html).toContain('<td align="right">−0.7%</td>');
+    expect(html).toContain('<th class="align-right">GDP</th>');
+    expect(html).toContain('<td class="align-right">−0.7%</td>');
+    expect(html).not.toContain('align=');
   });
 
   it('renders strikethrough and autolinks', async () => {

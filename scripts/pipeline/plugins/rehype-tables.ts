@@ -12,7 +12,7 @@ const CAPTION = /^Table:\s*/;
  * named region, focusable so a keyboard can scroll it). A caption's label (`{#tbl-x}`, which
  * remark-crossrefs put on the paragraph as its id) becomes the table's id, and its number goes on
  * file.data.numbered. The header row repeats on every printed page through CSS (thead is a
- * header group).
+ * header group). Column alignment becomes a class (align-left, align-center, align-right).
  */
 export default function rehypeTables() {
   return (tree: Root, file: VFile) => {
@@ -50,6 +50,14 @@ export default function rehypeTables() {
         } else parent.children.splice(index + 1, after!.index - index);
         addContinuedRow(node, (file.data.labels?.table_continued ?? 'Table {n} (continued)').replace('{n}', String(count)));
       }
+      // Column alignment (`|---:|`) as a class: HTML's align attribute is obsolete (the Nu Html
+      // Checker warns about every cell), and the template's CSS sets text-align instead.
+      visit(node, 'element', (cell) => {
+        if ((cell.tagName !== 'th' && cell.tagName !== 'td') || typeof cell.properties.align !== 'string') return;
+        const align = cell.properties.align.toLowerCase();
+        delete cell.properties.align;
+        if (['left', 'center', 'right'].includes(align)) cell.properties.className = [...(Array.isArray(cell.properties.className) ? cell.properties.className : []), `align-${align}`];
+      });
       // A frame that scrolls must be reachable from the keyboard, and named for screen readers.
       const name = captionId ? { ariaLabelledBy: [captionId] } : { ariaLabel: uncaptionedName(node, file.data.labels?.table ?? 'Table {n}.') };
       const wrap: Element = { type: 'element', tagName: 'div', properties: { className: ['table-wrap'], role: 'region', tabIndex: 0, ...name }, children: [node], position: node.position };
