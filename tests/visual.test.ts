@@ -23,8 +23,11 @@ const PIXEL_THRESHOLD = 0.2;
 
 let project: TempProject;
 const rendered = new Set<string>();
-/** The policy-brief layout (the seed and the showcase) and the in-focus layout (the seed again), both editions. */
-const briefs = ['us-japan-relations', 'us-japan-relations.ja', 'showcase', 'in-focus', 'in-focus.ja'];
+/**
+ * The policy-brief layout (the seed, the showcase, and issue 11's report with charts and
+ * citations) and the in-focus layout (the seed again), both editions.
+ */
+const briefs = ['us-japan-relations', 'us-japan-relations.ja', 'showcase', 'report', 'report.ja', 'in-focus', 'in-focus.ja'];
 
 beforeAll(async () => {
   project = await createProject();
@@ -35,6 +38,9 @@ beforeAll(async () => {
     const text = await readFile(join(TOOL_ROOT, 'source', from), 'utf8');
     await project.write(`source/${to}`, text.replace(/^---\n/, '---\ntemplate: in-focus\nnumber: IF10199\n').replace(/^series: .*\n/m, '').replace('href: us-japan-relations.ja.md', 'href: in-focus.ja.md').replace('href: us-japan-relations.md', 'href: in-focus.md'));
   }
+  // Issue 11's brief: charts from data, a table with its source, citations, cross-references.
+  const report = join(TOOL_ROOT, 'tests', 'fixtures', 'report');
+  for (const name of await readdir(report)) await project.write(`source/${name}`, await readFile(join(report, name)));
   const result = await project.run(['build', '--format', 'pdf']);
   expect(result.code, result.stderr).toBe(0);
 });
