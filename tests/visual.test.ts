@@ -64,13 +64,12 @@ describe('the sample PDFs look as they did', () => {
     const pages = await renderPages(brief);
     const ofBrief = (name: string) => new RegExp(`^${brief.replace('.', '\\.')}-\\d+\\.png$`).test(name);
     if (UPDATE) {
-      // The README shows page 1 of each edition, at a readable size.
-      if (brief.startsWith('us-japan-relations') || brief.startsWith('in-focus')) {
+      // The README shows page 1 of each edition (pages 1-2 of the English in-focus brief), and a
+      // page of each edition of the report showcase, at a readable size.
+      const shown = ({ 'us-japan-relations': [1], 'us-japan-relations.ja': [1], 'in-focus': [1, 2], 'in-focus.ja': [1], report: [2], 'report.ja': [1] } as Record<string, number[]>)[brief] ?? [];
+      for (const page of shown) {
         await mkdir(join(TOOL_ROOT, 'docs', 'images'), { recursive: true });
-        const last = brief === 'in-focus' ? 2 : 1;
-        for (let page = 1; page <= last; page++) {
-          await run('pdftoppm', ['-r', '80', '-f', String(page), '-l', String(page), '-singlefile', '-png', join(project.root, 'output', `${brief}.pdf`), join(TOOL_ROOT, 'docs', 'images', `${brief}-page-${page}`)]);
-        }
+        await run('pdftoppm', ['-r', '80', '-f', String(page), '-l', String(page), '-singlefile', '-png', join(project.root, 'output', `${brief}.pdf`), join(TOOL_ROOT, 'docs', 'images', `${brief}-page-${page}`)]);
       }
       await mkdir(REFERENCES, { recursive: true });
       for (const file of (await readdir(REFERENCES)).filter(ofBrief)) await rm(join(REFERENCES, file));
