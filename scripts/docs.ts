@@ -13,7 +13,6 @@ type JsonSchema = {
   items?: JsonSchema;
   properties?: Record<string, JsonSchema>;
   required?: string[];
-  anyOf?: JsonSchema[];
 };
 
 /**
@@ -52,8 +51,6 @@ function table(schema: JsonSchema): string {
 }
 
 function typeOf(field: JsonSchema): string {
-  // A union (one file or a list of files): its forms, "text or list of text".
-  if (field.anyOf) return field.anyOf.map(typeOf).join(' or ');
   if (field.enum) return field.enum.map((value) => `\`${String(value)}\``).join(' or ');
   if (field.anyOf) return [...new Set(field.anyOf.map(typeOf))].join(' or ');
   if (field.type === 'array') return field.items?.type === 'object' ? 'list of mappings' : 'list of text';

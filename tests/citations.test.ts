@@ -245,9 +245,11 @@ describe('problems, each at its place', () => {
 
   it('reports a missing bibliography file and an unknown style at their front-matter lines', async () => {
     const missing = await cite('A [@x].\n', { bibliography: 'nowhere.bib' });
-    expect(missing.messages).toEqual(['3:16 error Bibliography "nowhere.bib" not found (looked for tests/fixtures/citations/nowhere.bib). Put it beside the brief, or correct the path in "bibliography:". (bibliography)']);
+    expect(missing.messages).toEqual(['3:15 error Bibliography "nowhere.bib" not found (looked for tests/fixtures/citations/nowhere.bib). Put it beside the brief, or correct the path in "bibliography:". (bibliography)']);
+    const nocite = await cite('A [@smith2020].\n', { bibliography: 'refs.bib', nocite: ['doe2019', 'smith202'] });
+    expect(nocite.messages).toEqual(['4:20 error Key "smith202" in nocite: is not in the bibliography. Did you mean "smith2020"? (citation-key)']);
     const style = await cite('A [@smith2020].\n', { bibliography: 'refs.bib', csl: 'harvard' });
-    expect(style.messages).toEqual(['4:1 error Citation style "harvard" is not bundled: use one of chicago-note-bibliography, chicago-author-date, apa, or the path of a .csl file beside the brief. (citation-style)']);
+    expect(style.messages).toEqual(['4:6 error Citation style "harvard" is not bundled: use one of chicago-note-bibliography, chicago-author-date, apa, or the path of a .csl file beside the brief. (citation-style)']);
   });
 });
 

@@ -2,7 +2,7 @@ import { readFile, realpath, stat } from 'node:fs/promises';
 import { extname, relative, resolve, sep } from 'node:path';
 import type { VFile } from 'vfile';
 import { formatBytes } from './read.ts';
-import { placeOf, report, type Point } from './messages.ts';
+import { report, type Place, type Point } from './messages.ts';
 import { parseYaml } from './yaml.ts';
 
 /** One work in CSL-JSON, the form the CSL processor reads. */
@@ -37,12 +37,11 @@ const DATE_FIELDS = ['accessed', 'available-date', 'event-date', 'issued', 'orig
  * a malformed one an error at its own line (the message's file is the bibliography). Returns
  * undefined when any file could not be used.
  */
-export async function readBibliography(file: VFile, paths: string[], options: ReadBibliographyOptions): Promise<Bibliography | undefined> {
+export async function readBibliography(file: VFile, sources: { path: string; place?: Place }[], options: ReadBibliographyOptions): Promise<Bibliography | undefined> {
   const result: Bibliography = { items: new Map(), files: [] };
   const dependencies = (file.data.dependencies ??= []);
   let usable = true;
-  for (const path of paths) {
-    const at = placeOf(file, path) ?? placeOf(file, 'bibliography:');
+  for (const { path, place: at } of sources) {
     const format = FORMATS[extname(path).toLowerCase()];
     if (!format) {
       report(file, 'error', `Bibliography "${path}" is not a type brief reads: use a BibTeX file (.bib), CSL-JSON (.json) or CSL-YAML (.yaml).`, 'bibliography', at);

@@ -6,7 +6,7 @@ import { XMLValidator } from 'fast-xml-parser';
 import type { VFile } from 'vfile';
 import type { CslItem } from './bibliography.ts';
 import { formatBytes } from './read.ts';
-import { placeOf, report } from './messages.ts';
+import { report, type Place } from './messages.ts';
 import type { CiteItem } from './parse-citations.ts';
 
 /** citeproc-js, loaded on first use: it takes a few hundred milliseconds, which briefs without citations do not pay. */
@@ -57,11 +57,10 @@ export interface LoadStyleOptions {
 /**
  * Reads the style `csl:` names: a bundled style's name, or a .csl file relative to the brief
  * (read like images: inside the allowed folders, under the size limit). Problems are errors at
- * the `csl:` line.
+ * `at`, the `csl:` field's place (none when the style comes from brief.config.yaml).
  */
-export async function loadStyle(file: VFile, csl: string | undefined, options: LoadStyleOptions, cache: Map<string, string>): Promise<CslStyle | undefined> {
+export async function loadStyle(file: VFile, csl: string | undefined, at: Place | undefined, options: LoadStyleOptions, cache: Map<string, string>): Promise<CslStyle | undefined> {
   const name = csl ?? DEFAULT_STYLE;
-  const at = csl ? placeOf(file, `csl: ${csl}`) ?? placeOf(file, 'csl:') : undefined;
   if ((BUNDLED_STYLES as readonly string[]).includes(name)) {
     const path = join(options.cslDir, `${name}.csl`);
     let xml = cache.get(path);

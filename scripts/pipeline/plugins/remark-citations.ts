@@ -3,13 +3,14 @@ import { basename, join } from 'node:path';
 import type { Element, ElementContent, Root as HastRoot } from 'hast';
 import { fromHtml } from 'hast-util-from-html';
 import type { FootnoteDefinition, FootnoteReference, Nodes, Parent, PhrasingContent, Root, Text } from 'mdast';
-import type { VFile } from 'vfile';
+import { VFile } from 'vfile';
 import { location } from 'vfile-location';
 import { toString as mdastToString } from 'mdast-util-to-string';
 import { readBibliography } from '../bibliography.ts';
 import { DEFAULT_STYLE, citeprocReason, createCiteProcessor, loadStyle, type ClusterInput, type EngineCache } from '../cite-processor.ts';
 import type { Point } from 'unist';
-import { hasErrors, placeOf, report } from '../messages.ts';
+import { hasErrors, report } from '../messages.ts';
+import { parseYaml, type PositionedYaml } from '../yaml.ts';
 import { parseCitations, type CitationMatch } from '../parse-citations.ts';
 import { editDistance } from '../validate.ts';
 
@@ -84,10 +85,12 @@ export default function remarkCitations(options: RemarkCitationsOptions) {
       }
       return;
     }
+    // Where the fields are, for messages about them (the worker has the tree, not the main thread's parse).
+    const fields = frontMatterOf(tree);
     const sources = typeof matter.bibliography === 'string' ? [matter.bibliography] : matter.bibliography;
     const [bibliography, style] = await Promise.all([
-      readBibliography(file, sources, options),
-      loadStyle(file, matter.csl, options, bundled),
+      readBibliography(file, sources.map((path, index) => ({ path, place: fields?.find(typeof matter.bibliography === 'string' ? ['bibliography'] : ['bibliography', index]) })), options),
+      loadStyle(file, matter.csl, fields?.find(['csl']), options, bundled),
     ]);
     if (!bibliography || !style) return;
 
@@ -101,10 +104,10 @@ export default function remarkCitations(options: RemarkCitationsOptions) {
         });
       }
     }
-    const uncited = nocited(file, matter.nocite, keys);
+    const uncited = nocited(file, matter.nocite, keys, fields);
     if (hasErrors(file)) return;
     if (texts.length === 0 && uncited.length === 0) {
-      report(file, 'warning', 'The brief has a bibliography but cites nothing from it, so none is printed: cite works with [@key], or list them in "nocite:".', 'citation-key', placeOf(file, 'bibliography:'));
+      report(file, 'warning', 'The brief has a bibliography but cites nothing from it, so none is printed: cite works with [@key], or list them in "nocite:".', 'citation-key', fields?.locateKey(['bibliography']));
       return;
     }
 
@@ -112,7 +115,7 @@ export default function remarkCitations(options: RemarkCitationsOptions) {
     try {
       processor = await createCiteProcessor(style, locales, matter.lang, bibliography.items, engines);
     } catch (error) {
-      report(file, 'error', `Citation style "${matter.csl ?? DEFAULT_STYLE}" could not be used: ${citeprocReason(error)}. Check that it is a CSL 1.0 style.`, 'citation-style', matter.csl ? placeOf(file, `csl: ${matter.csl}`) : undefined);
+      report(file, 'error', `Citation style "${matter.csl ?? DEFAULT_STYLE}" could not be used: ${citeprocReason(error)}. Check that it is a CSL 1.0 style.`, 'citation-style', fields?.find(['csl']));
       return;
     }
 
@@ -358,6 +361,16 @@ function alignOffsets(value: string, source: string, base: number): { offsets: n
   return { offsets, escaped };
 }
 
+/**
+ * The brief's front matter with the place of each field, read from the tree's YAML node (its
+ * problems were reported when the brief was read, so they are not reported again here).
+ */
+function frontMatterOf(tree: Root): PositionedYaml | undefined {
+  const node = tree.children[0];
+  if (node?.type !== 'yaml' || !node.position) return undefined;
+  return parseYaml(new VFile(), node.value, { firstLine: node.position.start.line + 1, rule: 'front-matter-yaml', maxAliasCount: 100 });
+}
+
 /** "Did you mean…": the bibliography's keys nearest to an unknown one. */
 function suggest(key: string, keys: string[]): string {
   const near = keys
@@ -371,12 +384,12 @@ function suggest(key: string, keys: string[]): string {
 }
 
 /** The keys `nocite:` lists ("@*" or "*" for every work); unknown ones are errors at the front matter. */
-function nocited(file: VFile, nocite: string | string[] | undefined, keys: string[]): string[] {
+function nocited(file: VFile, nocite: string | string[] | undefined, keys: string[], fields: PositionedYaml | undefined): string[] {
   if (!nocite) return [];
   const wanted = (Array.isArray(nocite) ? nocite : [nocite]).flatMap((entry) => entry.split(/[\s,;]+/)).map((entry) => entry.replace(/^@/, '')).filter(Boolean);
   if (wanted.includes('*')) return keys;
   for (const key of wanted) {
-    if (!keys.includes(key)) report(file, 'error', `Key "${key}" in nocite: is not in the bibliography.${suggest(key, keys)}`, 'citation-key', placeOf(file, key) ?? placeOf(file, 'nocite:'));
+    if (!keys.includes(key)) report(file, 'error', `Key "${key}" in nocite: is not in the bibliography.${suggest(key, keys)}`, 'citation-key', fields?.findText(key) ?? fields?.find(['nocite']));
   }
   return wanted.filter((key) => keys.includes(key));
 }
