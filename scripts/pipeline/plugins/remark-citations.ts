@@ -1,12 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { Element, ElementContent, Root as HastRoot } from 'hast';
-import { fromHtml } from 'hast-util-from-html';
 import type { FootnoteDefinition, FootnoteReference, Nodes, Parent, PhrasingContent, Root, Text } from 'mdast';
 import { VFile } from 'vfile';
 import { location } from 'vfile-location';
 import { toString as mdastToString } from 'mdast-util-to-string';
 import { readBibliography } from '../bibliography.ts';
+import { cslToMdast } from '../csl-to-mdast.ts';
 import { DEFAULT_STYLE, citeprocReason, createCiteProcessor, loadStyle, type ClusterInput, type EngineCache } from '../cite-processor.ts';
 import type { Point } from 'unist';
 import { hasErrors, report } from '../messages.ts';
@@ -23,19 +22,6 @@ export interface RemarkCitationsOptions {
   cslDir: string;
 }
 
-/** A run of citation text in the Markdown: the phrase nodes that print it. */
-declare module 'mdast' {
-  interface Citation extends Parent {
-    type: 'citation';
-    children: PhrasingContent[];
-  }
-  interface PhrasingContentMap {
-    citation: Citation;
-  }
-  interface RootContentMap {
-    citation: Citation;
-  }
-}
 
 /** Nodes whose text is never read for citations: code, links, raw HTML, definitions. */
 const OPAQUE = new Set(['code', 'inlineCode', 'link', 'linkReference', 'definition', 'html', 'yaml', 'image', 'imageReference', 'math', 'inlineMath']);
@@ -399,56 +385,9 @@ function citationNode(html: string, position: { start: Point; end: Point }): Phr
   return { type: 'citation', children: cslToMdast(html), position, data: { hName: 'span', hProperties: { className: ['citation'] } } };
 }
 
-/**
- * The CSL processor's HTML as Markdown phrasing nodes (text, emphasis, strong, links and
- * super/subscripts), so it is sanitized and rendered like everything else in the brief.
- */
-export function cslToMdast(html: string): PhrasingContent[] {
-  const convert = (nodes: ElementContent[]): PhrasingContent[] =>
-    nodes.flatMap((node): PhrasingContent[] => {
-      if (node.type === 'text') return node.value ? [{ type: 'text', value: node.value }] : [];
-      if (node.type !== 'element') return [];
-      const children = convert(node.children);
-      switch (node.tagName) {
-        case 'i':
-        case 'em':
-          return [{ type: 'emphasis', children }];
-        case 'b':
-        case 'strong':
-          return [{ type: 'strong', children }];
-        case 'a': {
-          const href = String(node.properties.href ?? '');
-          return /^https?:\/\//i.test(href) ? [{ type: 'link', url: href, children }] : children;
-        }
-        case 'sup':
-        case 'sub':
-          return [{ type: 'citation', children, data: { hName: node.tagName } }];
-        case 'span':
-          return smallCaps(node) ? [{ type: 'citation', children, data: { hName: 'span', hProperties: { className: ['small-caps'] } } }] : children;
-        default:
-          return children;
-      }
-    });
-  const root: HastRoot = fromHtml(html.trim(), { fragment: true });
-  return trimEnds(convert(root.children as ElementContent[]));
-}
-
 /** A note begins with a capital, as a sentence does ("See Smith…" from [see @smith]). */
 function capitalize(nodes: PhrasingContent[]): PhrasingContent[] {
   const first = nodes[0];
   if (first?.type === 'text') first.value = first.value.charAt(0).toLocaleUpperCase() + first.value.slice(1);
   return nodes;
-}
-
-function smallCaps(node: Element): boolean {
-  return String(node.properties.style ?? '').replace(/\s/g, '').includes('font-variant:small-caps');
-}
-
-/** Without the processor's indentation and line breaks around an entry. */
-function trimEnds(nodes: PhrasingContent[]): PhrasingContent[] {
-  const first = nodes[0];
-  if (first?.type === 'text') first.value = first.value.replace(/^\s+/, '');
-  const last = nodes.at(-1);
-  if (last?.type === 'text') last.value = last.value.replace(/\s+$/, '');
-  return nodes.filter((node) => node.type !== 'text' || node.value !== '');
 }
