@@ -1,4 +1,7 @@
 import { join } from 'node:path';
+import { fromHtml } from 'hast-util-from-html';
+import { toHtml } from 'hast-util-to-html';
+import { visit, SKIP } from 'unist-util-visit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BuildSession } from '../scripts/pipeline/build.ts';
 import { findBriefs } from '../scripts/pipeline/discover.ts';
@@ -30,7 +33,15 @@ async function cite(body: string, matter: Record<string, unknown>) {
     { path: join(FIXTURES, 'brief.md'), root: TOOL_ROOT, value: front + body, matter: parsed, labels: LABELS[parsed.lang === 'ja' ? 'ja' : 'en'], trustHtml: false, allowRemote: [], print: false },
     markdownOptions,
   );
-  const text = result.html.replace(/<[^>]+>/g, '');
+  // The text as read in order, without the copies of notes shown beside the text on wide screens.
+  const tree = fromHtml(result.html, { fragment: true });
+  visit(tree, 'element', (node, index, parent) => {
+    const classes = node.properties.className;
+    if (!parent || index === undefined || !Array.isArray(classes) || !classes.includes('side-note')) return;
+    parent.children.splice(index, 1);
+    return [SKIP, index];
+  });
+  const text = toHtml(tree).replace(/<[^>]+>/g, '');
   return {
     ...result,
     text,
