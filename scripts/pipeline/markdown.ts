@@ -36,6 +36,7 @@ import rehypeSourceNotes from './plugins/rehype-source-notes.ts';
 import rehypeTables from './plugins/rehype-tables.ts';
 import remarkDirectives from './plugins/remark-directives.ts';
 import remarkTypography from './plugins/remark-typography.ts';
+import remarkGithubAlerts from './plugins/remark-github-alerts.ts';
 import { sanitizeSchema } from './plugins/sanitize-schema.ts';
 
 /** What the processor needs for a whole run (the same for every brief). */
@@ -209,6 +210,8 @@ export function createMarkdownProcessor(options: MarkdownOptions): MarkdownProce
       .use(remarkCrossrefs)
       // Our blocks become elements before the tree turns into HTML.
       .use(remarkDirectives)
+      // GitHub's `> [!NOTE]` quotes become the same callouts as `:::callout` blocks.
+      .use(remarkGithubAlerts)
       // Before remark-rehype drops notes nothing refers to.
       .use(remarkCheckFootnotes)
       // Charts are drawn while the block's attributes (the fence's meta) are still in the tree;

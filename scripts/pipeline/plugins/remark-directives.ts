@@ -1,4 +1,4 @@
-import type { Paragraph, Root, RootContent } from 'mdast';
+import type { Blockquote, Paragraph, Root, RootContent } from 'mdast';
 import type { ContainerDirective, LeafDirective, TextDirective } from 'mdast-util-directive';
 import type { VFile } from 'vfile';
 import { visit, SKIP } from 'unist-util-visit';
@@ -6,7 +6,9 @@ import { report } from '../messages.ts';
 
 /** The blocks a brief may use, with the element each becomes. */
 const BLOCKS = ['key-points', 'callout', 'sidebar', 'pullquote'] as const;
-const CALLOUT_TYPES = ['note', 'tip', 'important', 'warning'] as const;
+/** Callout types; `caution` (GitHub's fifth alert type) is styled as a warning unless the template styles `.callout-caution`. */
+export const CALLOUT_TYPES = ['note', 'tip', 'important', 'warning', 'caution'] as const;
+export type CalloutType = (typeof CALLOUT_TYPES)[number];
 
 /**
  * Turns the brief's `:::` blocks into elements the template styles: `:::key-points`,
@@ -39,9 +41,7 @@ export default function remarkDirectives() {
           if (type !== requested) {
             report(file, 'warning', `Unknown callout type "${requested}"; using "note". Types: ${CALLOUT_TYPES.join(', ')}.`, 'unknown-directive', node.position?.start);
           }
-          data.hName = 'aside';
-          data.hProperties = { className: ['callout', `callout-${type}`] };
-          node.children.unshift(title('callout-title', label ?? file.data.labels?.[`callout_${type}`] ?? type));
+          makeCallout(node, type as CalloutType, label, file);
           break;
         }
         case 'sidebar':
@@ -60,6 +60,20 @@ export default function remarkDirectives() {
       }
     });
   };
+}
+
+/**
+ * Makes a block (a `:::callout` or a GitHub alert's quote) the template's callout of `type`, with
+ * `label` or the type's name in the brief's language (labels.yaml `callout_<type>`) as its title.
+ * A caution carries the warning class too, so a template without caution styles shows a warning.
+ */
+export function makeCallout(node: ContainerDirective | Blockquote, type: CalloutType, label: string | undefined, file: VFile): void {
+  const data = (node.data ??= {});
+  data.hName = 'aside';
+  data.hProperties = { className: type === 'caution' ? ['callout', 'callout-warning', 'callout-caution'] : ['callout', `callout-${type}`] };
+  const labels = file.data.labels ?? {};
+  const text = label ?? labels[`callout_${type}`] ?? (type === 'caution' ? labels.callout_warning : undefined) ?? type[0]!.toUpperCase() + type.slice(1);
+  node.children.unshift(title('callout-title', text));
 }
 
 /** A title line for a box: a paragraph with a class, styled by the template. */
