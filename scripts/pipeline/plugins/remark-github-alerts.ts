@@ -19,8 +19,9 @@ export default function remarkGithubAlerts() {
   return (tree: Root, file: VFile) => {
     visit(tree, 'blockquote', (node: Blockquote) => {
       const paragraph = node.children[0];
-      const text = paragraph?.type === 'paragraph' ? paragraph.children[0] : undefined;
-      if (!paragraph || text?.type !== 'text') return;
+      if (paragraph?.type !== 'paragraph') return;
+      const text = paragraph.children[0];
+      if (text?.type !== 'text') return;
       const match = MARKER.exec(text.value);
       if (!match) return;
       const type = ALERTS[match[1]!.toUpperCase()];
