@@ -12,7 +12,7 @@ import type { Root } from 'hast';
 import { visit } from 'unist-util-visit';
 import { VFile } from 'vfile';
 import type { Heading, Labels } from './file-data.ts';
-import { checkNesting } from './nesting.ts';
+import { checkMarkerRuns, checkNesting } from './nesting.ts';
 import rehypeHyphenate from './plugins/rehype-hyphenate.ts';
 import { report } from './messages.ts';
 import type { BriefMatter } from './schema.ts';
@@ -113,7 +113,8 @@ export interface RenderResult {
 }
 
 /**
- * Renders one brief's Markdown: refuses over-deep nesting before parsing, then runs the processor,
+ * Renders one brief's Markdown: parses it, refuses over-deep nesting before any plugin walks the tree,
+ * then runs the processor,
  * and makes the handout's body and (for the PDF) a hyphenated copy. Problems come back as plain
  * messages; a stack overflow deep in a plugin is reported as the nesting limit it is.
  */
@@ -126,8 +127,9 @@ export async function renderMarkdown(processor: MarkdownProcessor, task: RenderT
   file.data.allowRemote = task.allowRemote;
   const result: RenderResult = { html: '', printHtml: null, checkHtml: null, tree: { type: 'root', children: [] }, keyPointsHtml: null, headings: [], dependencies: [], probes: [], messages: [] };
   try {
-    if (checkNesting(file, options.maxDepth)) {
-      const tree = await processor.run(processor.parse(file), file);
+    const mdast = checkMarkerRuns(file, options.maxDepth) ? processor.parse(file) : undefined;
+    if (mdast && checkNesting(mdast, file, options.maxDepth)) {
+      const tree = await processor.run(mdast, file);
       // Three outputs of one tree, each made from its own copy, so none sees another's changes.
       const print = task.print ? structuredClone(tree) : undefined;
       pointBriefLinks(tree, '.html');
