@@ -1,4 +1,4 @@
-import type { Blockquote, Paragraph, Root, RootContent } from 'mdast';
+import type { Blockquote, Paragraph, Parent, Root, RootContent } from 'mdast';
 import type { ContainerDirective, LeafDirective, TextDirective } from 'mdast-util-directive';
 import type { VFile } from 'vfile';
 import { visit, SKIP } from 'unist-util-visit';
@@ -27,6 +27,7 @@ export default function remarkDirectives() {
         return;
       }
       if (node.type !== 'containerDirective') return;
+      reportUnclosed(node, parent, file);
       const name = node.name as (typeof BLOCKS)[number];
       const label = takeLabel(node);
       const data = (node.data ??= {});
@@ -74,6 +75,26 @@ export function makeCallout(node: ContainerDirective | Blockquote, type: Callout
   const labels = file.data.labels ?? {};
   const text = label ?? labels[`callout_${type}`] ?? (type === 'caution' ? labels.callout_warning : undefined) ?? type[0]!.toUpperCase() + type.slice(1);
   node.children.unshift(title('callout-title', text));
+}
+
+/**
+ * An unclosed `:::` block runs to the end of the file (or of the quote or list item around it),
+ * silently boxing everything after it: an error at its opening line that says where it ended. A
+ * block is closed when its last line is its own fence, not the fence of a block inside it.
+ */
+function reportUnclosed(node: ContainerDirective, parent: Parent | undefined, file: VFile): void {
+  const start = node.position?.start;
+  const end = node.position?.end;
+  if (!start || !end || end.offset === undefined) return;
+  const source = String(file.value);
+  const lastLine = source.slice(source.lastIndexOf('\n', end.offset - 1) + 1, end.offset);
+  const lastChild = node.children.at(-1)?.position?.end.offset;
+  if (/^[ \t>]*:{3,}[ \t]*$/.test(lastLine) && (lastChild === undefined || lastChild < end.offset - 2)) return;
+  const where =
+    source.slice(end.offset).trim() === ''
+      ? `the end of the file (line ${source.trimEnd().split('\n').length})`
+      : `the end of ${parent?.type === 'containerDirective' ? `the block ":::${(parent as ContainerDirective).name}"` : parent?.type === 'blockquote' ? 'the quote' : parent?.type === 'listItem' ? 'the list item' : 'the block'} it is in (line ${end.line})`;
+  report(file, 'error', `The block ":::${node.name}" opened here is never closed, so it takes in everything up to ${where}. Add a ":::" line where it should end.`, 'unclosed-directive', start);
 }
 
 /** A title line for a box: a paragraph with a class, styled by the template. */
