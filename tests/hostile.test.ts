@@ -54,7 +54,8 @@ describe('no script runs and no active content reaches a handout', () => {
     expect(html).toContain('<a href="https://www.state.gov/">a safe link stays</a>');
     expect(html).toContain('Text after the attack, which must survive: <b>bold</b>, <abbr title="Democratic Party of Japan">DPJ</abbr>.');
     const messages = messagesOf(result, 'xss-raw-html.md');
-    expect(messages).toContain('5:1 warning Raw HTML <script> removed: briefs keep text, tables, figures and links, not active or embedded content (set unsafe_html: true only for HTML you wrote). (unsafe-html)');
+    expect(messages).toContain('5:1 warning Raw HTML <script> removed: briefs keep text, tables, figures and links, not active or embedded content (set unsafe_html: true only for HTML you wrote). The same for 1 more, on line 6. (unsafe-html)');
+    expect(messages).toContain('19:1 warning Attribute style="…" removed from <p>: a brief takes its look from the template. Size an image with ![alt](file.png){width=50%}. (unsafe-html)');
     expect(messages).toContain('7:1 warning Event handler onerror="…" removed from <img>: no script runs in a brief. (unsafe-html)');
     expect(messages).toContain("23:1 warning Link \"java\tscript:alert('tab')\" removed from <a>: the javascript: scheme is not allowed. (unsafe-url)");
     for (const tag of ['iframe', 'object', 'embed', 'base', 'meta', 'form', 'style', 'link']) expect(messages.join('\n')).toContain(`Raw HTML <${tag}> removed`);
@@ -203,8 +204,7 @@ describe('the browser is sealed', () => {
   it('does not fetch remote images, loopback, private or metadata addresses, and says where they were', () => {
     const port = canary.port;
     expect(messagesOf(result, 'ssrf-images.md')).toEqual([
-      `5:42 warning Remote image "http://127.0.0.1:${port}/markdown-image.png" is not fetched: 127.0.0.1 is not in allow_remote. Save the image beside the brief, or allow the host in front matter or brief.config.yaml. (remote-image)`,
-      `7:1 warning Remote image "http://127.0.0.1:${port}/raw-image.png" is not fetched: 127.0.0.1 is not in allow_remote. Save the image beside the brief, or allow the host in front matter or brief.config.yaml. (remote-image)`,
+      `5:42 warning Remote image "http://127.0.0.1:${port}/markdown-image.png" is not fetched: 127.0.0.1 is not in allow_remote. Save the image beside the brief, or allow the host in front matter or brief.config.yaml. The same for 1 more, on line 7. (remote-image)`,
       '8:1 warning Remote image "http://169.254.169.254/latest/meta-data/" is not fetched: 169.254.169.254 is not in allow_remote. Save the image beside the brief, or allow the host in front matter or brief.config.yaml. (remote-image)',
       `9:1 warning Remote image "http://[::1]:${port}/ipv6.png" is not fetched: [::1] is not in allow_remote. Save the image beside the brief, or allow the host in front matter or brief.config.yaml. (remote-image)`,
       '10:1 warning Remote image "http://10.0.0.1/private.png" is not fetched: 10.0.0.1 is not in allow_remote. Save the image beside the brief, or allow the host in front matter or brief.config.yaml. (remote-image)',

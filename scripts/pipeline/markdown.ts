@@ -23,6 +23,7 @@ import rehypeFigures from './plugins/rehype-figures.ts';
 import rehypeFootnotes from './plugins/rehype-footnotes.ts';
 import rehypeSideNotes from './plugins/rehype-side-notes.ts';
 import rehypeHeadings from './plugins/rehype-headings.ts';
+import rehypeImageSize from './plugins/rehype-image-size.ts';
 import rehypeImages from './plugins/rehype-images.ts';
 import rehypeKeyPoints from './plugins/rehype-key-points.ts';
 import rehypeCheckHeadings from './plugins/rehype-check-headings.ts';
@@ -235,6 +236,9 @@ export function createMarkdownProcessor(options: MarkdownOptions): MarkdownProce
       .use(rehypeLinks)
       // After the sanitizer (it strips SVG) and before figures, which number charts with images.
       .use(rehypeCharts)
+      // After the sanitizer (the style it sets is its own), before figures (an image sized with
+      // {width=…} is still alone in its paragraph once the attributes are taken out).
+      .use(rehypeImageSize)
       .use(rehypeFigures)
       .use(rehypeTables)
       // After figures and tables exist: their source notes move inside them; before images replace placeholders.
