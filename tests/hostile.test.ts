@@ -303,7 +303,7 @@ describe('encodings', () => {
     ['a NUL byte', Buffer.from('---\ntitle: x\n---\n\nab\0c\n'), '5:3 error The file contains a NUL byte at byte 20: it looks like a binary file, not Markdown text. (binary-file)'],
     ['a PNG named .md', readFileSync(join(TOOL_ROOT, 'tests', 'fixtures', 'map.png')), '3:1 error The file contains a NUL byte at byte 8: it looks like a binary file, not Markdown text. (binary-file)'],
     ['an empty file', Buffer.alloc(0), '1:1 error The file is empty. A brief needs front matter with a title and some text. (empty-file)'],
-    ['a file of blank lines', Buffer.from('\n\n   \n'), '1:1 error The brief has no front matter. Start the file with a "---" line, then "title: …", then another "---" line. (front-matter-missing)'],
+    ['a file of blank lines', Buffer.from('\n\n   \n'), '1:1 error The file has only blank lines: a brief needs some text, and a title (a first line "# Title", or front matter). (empty-file)'],
   ])('rejects %s with the file and the byte', async (_, bytes, message) => {
     const project = await createProject();
     try {

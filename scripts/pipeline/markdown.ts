@@ -38,6 +38,8 @@ import rehypeTables from './plugins/rehype-tables.ts';
 import remarkDirectives from './plugins/remark-directives.ts';
 import remarkTypography from './plugins/remark-typography.ts';
 import remarkGithubAlerts from './plugins/remark-github-alerts.ts';
+import remarkHeadingLevels from './plugins/remark-heading-levels.ts';
+import remarkTitleHeading from './plugins/remark-title-heading.ts';
 import { sanitizeSchema } from './plugins/sanitize-schema.ts';
 
 /** What the processor needs for a whole run (the same for every brief). */
@@ -74,6 +76,8 @@ export interface RenderTask {
   check?: boolean;
   /** Where the PDF prints notes (default footnotes). */
   notes?: 'footnotes' | 'endnotes';
+  /** The brief has no title of its own: take its first level-1 heading (see remark-title-heading.ts). */
+  titleFromHeading?: boolean;
 }
 
 /** A problem found while rendering, as plain data. */
@@ -111,6 +115,8 @@ export interface RenderResult {
   /** Files whose existence the body depends on (briefs linked to). */
   probes: string[];
   messages: PlainMessage[];
+  /** The title taken from the first level-1 heading (when asked for), with its place. */
+  headingTitle: { text: string; line: number; column: number } | null;
 }
 
 /**
@@ -126,7 +132,8 @@ export async function renderMarkdown(processor: MarkdownProcessor, task: RenderT
   if (task.chartTheme) file.data.chartTheme = task.chartTheme;
   file.data.trustHtml = task.trustHtml;
   file.data.allowRemote = task.allowRemote;
-  const result: RenderResult = { html: '', printHtml: null, checkHtml: null, tree: { type: 'root', children: [] }, keyPointsHtml: null, headings: [], dependencies: [], probes: [], messages: [] };
+  file.data.titleFromHeading = task.titleFromHeading === true;
+  const result: RenderResult = { html: '', printHtml: null, checkHtml: null, tree: { type: 'root', children: [] }, keyPointsHtml: null, headings: [], dependencies: [], probes: [], messages: [], headingTitle: null };
   try {
     const mdast = checkMarkerRuns(file, options.maxDepth) ? processor.parse(file) : undefined;
     if (mdast && checkNesting(mdast, file, options.maxDepth)) {
@@ -156,6 +163,7 @@ export async function renderMarkdown(processor: MarkdownProcessor, task: RenderT
       result.headings = file.data.headings ?? [];
       result.dependencies = file.data.dependencies ?? [];
       result.probes = file.data.probes ?? [];
+      result.headingTitle = file.data.headingTitle ?? null;
     }
   } catch (error) {
     if (!(error instanceof RangeError)) throw error;
@@ -211,6 +219,10 @@ export function createMarkdownProcessor(options: MarkdownOptions): MarkdownProce
       // Cross-references first among the plugins that read "@": @fig-, @tbl- and @sec- become
       // links here, so a citation plugin after it never takes them for citation keys.
       .use(remarkCrossrefs)
+      // The title is the template's: a leading `# Title` leaves the body (and names a brief that
+      // has no front matter); then a body that still uses level 1 moves down a level.
+      .use(remarkTitleHeading)
+      .use(remarkHeadingLevels)
       // Our blocks become elements before the tree turns into HTML.
       .use(remarkDirectives)
       // GitHub's `> [!NOTE]` quotes become the same callouts as `:::callout` blocks.

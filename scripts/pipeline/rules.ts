@@ -61,6 +61,7 @@ export const BUILD_WARNINGS: { id: string; finds: string }[] = [
   { id: 'chart-spec', finds: 'What Vega-Lite warns about in a chart\'s spec (as errors: a spec that cannot be read or drawn, an unknown mark).' },
   { id: 'crossref-label', finds: 'A {#…} label block that cannot be read, kept as text (as errors: a label with the wrong prefix for what it labels).' },
   { id: 'unknown-directive', finds: 'A ::: block, callout type or GitHub alert type brief does not know.' },
+  { id: 'no-front-matter', finds: 'A brief without front matter: says where its title came from (its first heading, or its file name) and how to set it.' },
   { id: 'image-size', finds: 'An image size ({width=…}, {height=…}) that is not a length, or another image attribute, ignored.' },
   { id: 'duplicate-key-points', finds: 'A second :::key-points block.' },
   { id: 'front-matter-yaml', finds: 'A YAML tag in the front matter, read as plain text; or "#" right before a word after a value (`title: Item #1`), which YAML reads as a comment and drops.' },
