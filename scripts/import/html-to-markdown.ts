@@ -170,7 +170,9 @@ function alignTables(tree: HastRoot, alignments: ('left' | 'right' | 'center' | 
       row.children.filter((cell): cell is Element => cell.type === 'element' && (cell.tagName === 'td' || cell.tagName === 'th')).forEach((cell, column) => {
         const style = String(cell.properties.style ?? '');
         const fromStyle = /text-align:\s*(left|right|center)/i.exec(style)?.[1]?.toLowerCase();
-        const align = cell.properties.align ?? columns[column] ?? fromStyle;
+        const marked = cell.properties.align ?? cell.properties.dataBriefAlign;
+        const align = (marked === undefined ? undefined : String(marked)) ?? columns[column] ?? fromStyle;
+        delete cell.properties.dataBriefAlign;
         if (align) cell.properties.align = align;
       });
     });

@@ -26,7 +26,17 @@ export async function readWebPage(path: string, file: VFile, maxImageBytes: numb
     return undefined;
   };
   const lang = document.documentElement?.getAttribute('lang')?.trim() || undefined;
+  // The page's own heading, when its <title> also names the site ("Title | Site"): cleaner than either.
+  const pageTitle = document.querySelector('title')?.textContent?.trim() ?? '';
+  const heading = Array.from(document.querySelectorAll('h1'))
+    .map((h1) => h1.textContent?.replace(/\s+/g, ' ').trim() ?? '')
+    .find((text) => text && pageTitle.includes(text));
   const published = meta('article:published_time', 'date', 'dc.date', 'DC.date.issued', 'citation_publication_date');
+  // Readability drops presentational attributes (align, style): a column's alignment is kept aside.
+  for (const cell of Array.from(document.querySelectorAll('td, th'))) {
+    const align = cell.getAttribute('align') ?? /text-align:\s*(left|right|center)/i.exec(cell.getAttribute('style') ?? '')?.[1];
+    if (align) cell.setAttribute('data-brief-align', align.toLowerCase());
+  }
   // Readability changes the document it reads: what is read above is read first.
   const article = new Readability(document as unknown as Document, { keepClasses: false }).parse();
   if (!article?.content) {
@@ -59,7 +69,7 @@ export async function readWebPage(path: string, file: VFile, maxImageBytes: numb
     html: content.body.innerHTML,
     images,
     properties: {
-      title: article.title?.trim() || undefined,
+      title: heading || article.title?.trim() || undefined,
       author: article.byline?.trim() || meta('author', 'citation_author') || undefined,
       date: /^\d{4}-\d{2}(-\d{2})?/.exec(published ?? article.publishedTime ?? '')?.[0],
       lang: article.lang?.trim() || lang,
