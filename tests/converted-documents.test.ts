@@ -22,6 +22,12 @@ describe('image sizes with Pandoc\'s attribute syntax', () => {
     expect((await renderBody('![Map](map.png){height=200}\n')).html).toContain('style="height: 200px; width: auto"');
   });
 
+  it('keeps a size written in the same block as a cross-reference label', async () => {
+    const { html, messages } = await renderBody('![Map](map.png "Bases"){#fig-map width=40%}\n\nSee @fig-map.\n');
+    expect(messages).toEqual([]);
+    expect(html).toMatch(/<img src="data:image\/png;base64,[^"]+" alt="Map" style="width: 40%">/);
+  });
+
   it('warns about a size it cannot use and other attributes, at their place', async () => {
     const { html, messages } = await renderBody('Text.\n\n![Map](map.png){width=huge .wide}\n');
     expect(html).not.toContain('style=');

@@ -1,12 +1,11 @@
 import type { Element, Root, Text } from 'hast';
 import type { VFile } from 'vfile';
 import { visit } from 'unist-util-visit';
+import { parseAttributes } from '../attributes.ts';
 import { report } from '../messages.ts';
 
 /** `{…}` right after an image: Pandoc's attribute syntax (what Word documents converted by Pandoc carry). */
 const ATTRIBUTES = /^\{([^{}]*)\}/;
-/** One attribute: `#id`, `.class` or `key=value` (the value bare or quoted). */
-const ATTRIBUTE = /([#.][^\s#.{}]+)|([A-Za-z][\w-]*)=("[^"]*"|'[^']*'|[^\s"'{}]+)/g;
 /** A CSS length briefs accept for an image: a number (pixels) or a number with a unit. */
 const LENGTH = /^(\d+(?:\.\d+)?|\.\d+)(%|px|in|cm|mm|pt|pc|em|rem)?$/;
 
@@ -26,25 +25,31 @@ export default function rehypeImageSize() {
       if (!match) return;
       next.value = next.value.slice(match[0].length);
       if (next.value === '') parent.children.splice(index + 1, 1);
-      size(node, match[1]!, next, file);
+      size(node, match[0], next, file);
     });
   };
 }
 
-function size(image: Element, attributes: string, text: Text, file: VFile): void {
+function size(image: Element, block: string, text: Text, file: VFile): void {
   const at = text.position?.start;
+  // remark-typography curls the quotes of text it sees, and the block was text until now.
+  const attributes = parseAttributes(block.replace(/[“”„]/g, '"').replace(/[‘’]/g, "'"));
+  if (typeof attributes === 'string') {
+    report(file, 'warning', `The attribute block "${block}" after the image cannot be read: ${attributes}; it is ignored. Write {width=60%}.`, 'image-size', at);
+    return;
+  }
   const lengths: Record<string, string> = {};
-  for (const [, idOrClass, key, quoted] of attributes.matchAll(ATTRIBUTE)) {
-    const name = key?.toLowerCase();
-    const value = quoted?.replace(/^["']|["']$/g, '').trim() ?? '';
+  const others = [...(attributes.id ? [`#${attributes.id}`] : []), ...attributes.classes.map((name) => `.${name}`)];
+  for (const [key, raw] of Object.entries(attributes.values)) {
+    const name = key.toLowerCase();
+    const value = raw.trim();
     if (name === 'width' || name === 'height') {
       const length = LENGTH.exec(value);
       if (length) lengths[name] = `${length[1]}${length[2] ?? 'px'}`;
       else report(file, 'warning', `Image size ${name}=${value} is not a length brief can use: write a number with %, px, in, cm, mm or pt, such as {width=60%}.`, 'image-size', at);
-    } else {
-      report(file, 'warning', `Image attribute "${idOrClass ?? `${key}=${value}`}" is ignored: images take only {width=…} and {height=…}.`, 'image-size', at);
-    }
+    } else others.push(`${key}=${value}`);
   }
+  for (const other of others) report(file, 'warning', `Image attribute "${other}" is ignored: images take only {width=…} and {height=…}.`, 'image-size', at);
   const { width, height } = lengths;
   const unit = (length: string) => /[a-z%]+$/.exec(length)![0];
   const declarations: string[] = [];
