@@ -17,6 +17,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   watch: { summary: 'rebuild on every change, with a live preview', load: async () => (await import('./commands/watch.ts')).watchCommand },
   check: { summary: 'preflight: content, printed layout and accessibility of each brief', load: async () => (await import('./commands/check.ts')).check },
   bench: { summary: 'measure speed against baselines in the same run', load: async () => (await import('./commands/bench.ts')).bench },
+  import: { summary: 'turn Word documents (.docx) and saved web pages (.html) into briefs', load: async () => (await import('./commands/import.ts')).importCommand },
   docs: { summary: "rewrite the README's reference tables from the schema", load: async () => (await import('./commands/docs.ts')).docs },
   test: { summary: 'run the test suite (installs the tools it needs)', load: async () => (await import('./commands/test.ts')).test },
 };

@@ -48,10 +48,10 @@ describe('front matter', () => {
     expect(messages).toEqual(['source/x.md:3:1 warning Unknown front-matter field "sumary" is ignored. Did you mean "summary"? (unknown-field)']);
   });
 
-  it('requires front matter', () => {
-    expect(parse('# Just text\n').messages).toEqual([
-      'source/x.md:1:1 error The brief has no front matter. Start the file with a "---" line, then "title: …", then another "---" line. (front-matter-missing)',
-    ]);
+  it('reads a file without front matter as plain Markdown, titled later from its heading or file name', () => {
+    const { matter, messages } = parse('# Just text\n');
+    expect(messages).toEqual([]);
+    expect(matter?.title).toBe('X');
   });
 
   it.each(['---js', '---javascript', '--- js', '+++', ';;;'])('refuses the %s front-matter engine without running it', (fence) => {

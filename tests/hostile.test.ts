@@ -54,7 +54,8 @@ describe('no script runs and no active content reaches a handout', () => {
     expect(html).toContain('<a href="https://www.state.gov/">a safe link stays</a>');
     expect(html).toContain('Text after the attack, which must survive: <b>bold</b>, <abbr title="Democratic Party of Japan">DPJ</abbr>.');
     const messages = messagesOf(result, 'xss-raw-html.md');
-    expect(messages).toContain('5:1 warning Raw HTML <script> removed: briefs keep text, tables, figures and links, not active or embedded content (set unsafe_html: true only for HTML you wrote). (unsafe-html)');
+    expect(messages).toContain('5:1 warning Raw HTML <script> removed: briefs keep text, tables, figures and links, not active or embedded content (set unsafe_html: true only for HTML you wrote). The same for 1 more, on line 6. (unsafe-html)');
+    expect(messages).toContain('19:1 warning Attribute style="…" removed from <p>: a brief takes its look from the template. Size an image with ![alt](file.png){width=50%}. (unsafe-html)');
     expect(messages).toContain('7:1 warning Event handler onerror="…" removed from <img>: no script runs in a brief. (unsafe-html)');
     expect(messages).toContain("23:1 warning Link \"java\tscript:alert('tab')\" removed from <a>: the javascript: scheme is not allowed. (unsafe-url)");
     for (const tag of ['iframe', 'object', 'embed', 'base', 'meta', 'form', 'style', 'link']) expect(messages.join('\n')).toContain(`Raw HTML <${tag}> removed`);
@@ -203,8 +204,7 @@ describe('the browser is sealed', () => {
   it('does not fetch remote images, loopback, private or metadata addresses, and says where they were', () => {
     const port = canary.port;
     expect(messagesOf(result, 'ssrf-images.md')).toEqual([
-      `5:42 warning Remote image "http://127.0.0.1:${port}/markdown-image.png" is not fetched: 127.0.0.1 is not in allow_remote. Save the image beside the brief, or allow the host in front matter or brief.config.yaml. (remote-image)`,
-      `7:1 warning Remote image "http://127.0.0.1:${port}/raw-image.png" is not fetched: 127.0.0.1 is not in allow_remote. Save the image beside the brief, or allow the host in front matter or brief.config.yaml. (remote-image)`,
+      `5:42 warning Remote image "http://127.0.0.1:${port}/markdown-image.png" is not fetched: 127.0.0.1 is not in allow_remote. Save the image beside the brief, or allow the host in front matter or brief.config.yaml. The same for 1 more, on line 7. (remote-image)`,
       '8:1 warning Remote image "http://169.254.169.254/latest/meta-data/" is not fetched: 169.254.169.254 is not in allow_remote. Save the image beside the brief, or allow the host in front matter or brief.config.yaml. (remote-image)',
       `9:1 warning Remote image "http://[::1]:${port}/ipv6.png" is not fetched: [::1] is not in allow_remote. Save the image beside the brief, or allow the host in front matter or brief.config.yaml. (remote-image)`,
       '10:1 warning Remote image "http://10.0.0.1/private.png" is not fetched: 10.0.0.1 is not in allow_remote. Save the image beside the brief, or allow the host in front matter or brief.config.yaml. (remote-image)',
@@ -257,9 +257,9 @@ describe('the browser is sealed', () => {
 describe('limits', () => {
   it.each([
     ['a file over max_bytes', 'limits:\n  max_bytes: 2048\n', `---\ntitle: Big\n---\n\n${'word '.repeat(1000)}\n`, '1:1 error The file is 4.9 KB, over the limit of 2.0 KB for one brief (limits.max_bytes). Split it, or raise the limit in brief.config.yaml. (limit-input-size)'],
-    ['quotes nested 1,000 deep', '', `---\ntitle: Deep\n---\n\n${'>'.repeat(1000)} deep\n`, '5:1 error The text is nested more than 48 levels deep (lists, quotes or HTML elements inside each other); brief stops at limits.max_depth. Flatten it, or raise the limit in brief.config.yaml. (limit-depth)'],
-    ['HTML elements nested 5,000 deep', '', `---\ntitle: Deep\n---\n\n${'<div>'.repeat(5000)}x${'</div>'.repeat(5000)}\n`, '5:241 error The text is nested more than 48 levels deep (lists, quotes or HTML elements inside each other); brief stops at limits.max_depth. Flatten it, or raise the limit in brief.config.yaml. (limit-depth)'],
-    ['20,000 emphasis markers', '', `---\ntitle: Stars\n---\n\n${'*'.repeat(20000)}x${'*'.repeat(20000)}\n`, '5:1 error A run of 20000 "*" or "_" characters: emphasis this deep cannot be set; escape them (\\*) or shorten the run (limits.max_depth). (limit-depth)'],
+    ['quotes nested 1,000 deep', '', `---\ntitle: Deep\n---\n\n${'>'.repeat(1000)} deep\n`, '5:49 error The text is nested more than 48 levels deep (lists, quotes, emphasis or HTML elements inside each other); brief stops at limits.max_depth. Flatten it, or raise the limit in brief.config.yaml. (limit-depth)'],
+    ['HTML elements nested 5,000 deep', '', `---\ntitle: Deep\n---\n\n${'<div>'.repeat(5000)}x${'</div>'.repeat(5000)}\n`, '5:241 error The text is nested more than 48 levels deep (lists, quotes, emphasis or HTML elements inside each other); brief stops at limits.max_depth. Flatten it, or raise the limit in brief.config.yaml. (limit-depth)'],
+    ['20,000 emphasis markers', '', `---\ntitle: Stars\n---\n\n${'*'.repeat(20000)}x${'*'.repeat(20000)}\n`, '5:1 error A run of 20000 "*" characters would nest emphasis more than 48 levels deep (limits.max_depth); escape them (\\*) or shorten the run. (limit-depth)'],
     ['a render-time limit', 'limits:\n  render_timeout_ms: 1\n', '---\ntitle: Slow\n---\n\nText.\n', '1:1 error Rendering the Markdown took longer than 1 ms and was stopped (limits.render_timeout_ms). Look for very long runs of * _ [ or ` in the text. (limit-render-time)'],
     ['an image over max_image_bytes', 'limits:\n  max_image_bytes: 10\n', '---\ntitle: Image\n---\n\n![map](map.png)\n', '5:1 warning Image "map.png" is 93 B, over the limit of 10 B (limits.max_image_bytes). (limit-image-size)'],
   ])('stops %s with an error that names the limit', async (_, config, text, message) => {
@@ -303,7 +303,7 @@ describe('encodings', () => {
     ['a NUL byte', Buffer.from('---\ntitle: x\n---\n\nab\0c\n'), '5:3 error The file contains a NUL byte at byte 20: it looks like a binary file, not Markdown text. (binary-file)'],
     ['a PNG named .md', readFileSync(join(TOOL_ROOT, 'tests', 'fixtures', 'map.png')), '3:1 error The file contains a NUL byte at byte 8: it looks like a binary file, not Markdown text. (binary-file)'],
     ['an empty file', Buffer.alloc(0), '1:1 error The file is empty. A brief needs front matter with a title and some text. (empty-file)'],
-    ['a file of blank lines', Buffer.from('\n\n   \n'), '1:1 error The brief has no front matter. Start the file with a "---" line, then "title: …", then another "---" line. (front-matter-missing)'],
+    ['a file of blank lines', Buffer.from('\n\n   \n'), '1:1 error The file has only blank lines: a brief needs some text, and a title (a first line "# Title", or front matter). (empty-file)'],
   ])('rejects %s with the file and the byte', async (_, bytes, message) => {
     const project = await createProject();
     try {

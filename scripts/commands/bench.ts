@@ -4,6 +4,7 @@ import { batch } from '../bench/batch.ts';
 import { chartCost } from '../bench/chart-cost.ts';
 import { coldBuild } from '../bench/cold-build.ts';
 import { footnotes } from '../bench/footnotes.ts';
+import { corpus } from '../bench/corpus.ts';
 import { noChange } from '../bench/no-change.ts';
 import { watchEdit } from '../bench/watch-edit.ts';
 import { formatRows, type BenchRow } from '../bench/measure.ts';
@@ -21,6 +22,8 @@ Scenarios:
   batch       100 briefs from scratch vs md-to-pdf on the same files; peak memory; --jobs 1 to 4
   chart       the seed with a vega-lite chart vs the same with the chart as an SVG image: Markdown stage (warm), cold build
   footnotes   a 40-note brief with footnotes at the foot of each page vs the same with endnotes
+  corpus      every README.md under node_modules, as it is, html and pdf: how many build, time per
+              document, the most common messages
 
 Options:
   --runs N     runs per measurement (default 5)
@@ -35,6 +38,7 @@ const SCENARIOS: Record<string, { title: string; run: Scenario }> = {
   batch: { title: '100 briefs the size of the seed, from scratch (wall time, peak memory of the process tree)', run: batch },
   chart: { title: 'What a chart costs: the seed brief with a vega-lite chart from a CSV, vs the same chart as an SVG image', run: chartCost },
   footnotes: { title: 'Footnotes: the 40-note test brief (6 pages) with footnotes vs with endnotes, one brief per build', run: footnotes },
+  corpus: { title: 'Every README.md under node_modules, as it is, HTML and PDF in one build (wall time per document)', run: corpus },
 };
 
 /** `npm run bench`: runs the benchmark scenarios and prints their tables. */

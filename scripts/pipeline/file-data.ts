@@ -36,10 +36,14 @@ declare module 'vfile' {
     bytes: number;
     /** SHA-256 of the source bytes as read: what the outputs were built from. */
     sourceHash: string;
-    /** Lines taken by the front matter block, fences included. */
+    /** Lines taken by the front matter block, fences included (or by Pandoc's title block). */
     frontMatterLines: number;
     /** The front matter as parsed, with the place of each key and value in the source. */
     frontMatter: PositionedYaml;
+    /** The brief has no title of its own: the Markdown stage takes its first level-1 heading. */
+    titleFromHeading: boolean;
+    /** The title the Markdown stage took from the first level-1 heading, with its place. */
+    headingTitle: { text: string; line: number; column: number };
     /** Validated front matter. */
     matter: BriefMatter;
     /** The template's labels in the brief's language. */

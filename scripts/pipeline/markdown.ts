@@ -14,7 +14,7 @@ import { VFile } from 'vfile';
 import { join } from 'node:path';
 import { TOOL_ROOT } from '../paths.ts';
 import type { Heading, Labels } from './file-data.ts';
-import { checkNesting } from './nesting.ts';
+import { checkMarkerRuns, checkNesting } from './nesting.ts';
 import rehypeHyphenate from './plugins/rehype-hyphenate.ts';
 import { report } from './messages.ts';
 import type { BriefMatter } from './schema.ts';
@@ -25,6 +25,7 @@ import rehypeFigures from './plugins/rehype-figures.ts';
 import rehypeFootnotes from './plugins/rehype-footnotes.ts';
 import rehypeSideNotes from './plugins/rehype-side-notes.ts';
 import rehypeHeadings from './plugins/rehype-headings.ts';
+import rehypeImageSize from './plugins/rehype-image-size.ts';
 import rehypeImages from './plugins/rehype-images.ts';
 import rehypeKeyPoints from './plugins/rehype-key-points.ts';
 import rehypeCheckHeadings from './plugins/rehype-check-headings.ts';
@@ -39,6 +40,9 @@ import rehypeSourceNotes from './plugins/rehype-source-notes.ts';
 import rehypeTables from './plugins/rehype-tables.ts';
 import remarkDirectives from './plugins/remark-directives.ts';
 import remarkTypography from './plugins/remark-typography.ts';
+import remarkGithubAlerts from './plugins/remark-github-alerts.ts';
+import remarkHeadingLevels from './plugins/remark-heading-levels.ts';
+import remarkTitleHeading from './plugins/remark-title-heading.ts';
 import { sanitizeSchema } from './plugins/sanitize-schema.ts';
 
 /** What the processor needs for a whole run (the same for every brief). */
@@ -75,6 +79,8 @@ export interface RenderTask {
   check?: boolean;
   /** Where the PDF prints notes (default footnotes). */
   notes?: 'footnotes' | 'endnotes';
+  /** The brief has no title of its own: take its first level-1 heading (see remark-title-heading.ts). */
+  titleFromHeading?: boolean;
 }
 
 /** A problem found while rendering, as plain data. */
@@ -114,10 +120,13 @@ export interface RenderResult {
   /** Files whose existence the body depends on (briefs linked to). */
   probes: string[];
   messages: PlainMessage[];
+  /** The title taken from the first level-1 heading (when asked for), with its place. */
+  headingTitle: { text: string; line: number; column: number } | null;
 }
 
 /**
- * Renders one brief's Markdown: refuses over-deep nesting before parsing, then runs the processor,
+ * Renders one brief's Markdown: parses it, refuses over-deep nesting before any plugin walks the tree,
+ * then runs the processor,
  * and makes the handout's body and (for the PDF) a hyphenated copy. Problems come back as plain
  * messages; a stack overflow deep in a plugin is reported as the nesting limit it is.
  */
@@ -128,10 +137,12 @@ export async function renderMarkdown(processor: MarkdownProcessor, task: RenderT
   if (task.chartTheme) file.data.chartTheme = task.chartTheme;
   file.data.trustHtml = task.trustHtml;
   file.data.allowRemote = task.allowRemote;
-  const result: RenderResult = { html: '', printHtml: null, checkHtml: null, tree: { type: 'root', children: [] }, keyPointsHtml: null, headings: [], dependencies: [], probes: [], messages: [] };
+  file.data.titleFromHeading = task.titleFromHeading === true;
+  const result: RenderResult = { html: '', printHtml: null, checkHtml: null, tree: { type: 'root', children: [] }, keyPointsHtml: null, headings: [], dependencies: [], probes: [], messages: [], headingTitle: null };
   try {
-    if (checkNesting(file, options.maxDepth)) {
-      const tree = await processor.run(processor.parse(file), file);
+    const mdast = checkMarkerRuns(file, options.maxDepth) ? processor.parse(file) : undefined;
+    if (mdast && checkNesting(mdast, file, options.maxDepth)) {
+      const tree = await processor.run(mdast, file);
       // Three outputs of one tree, each made from its own copy, so none sees another's changes.
       const print = task.print ? structuredClone(tree) : undefined;
       pointBriefLinks(tree, '.html');
@@ -157,6 +168,7 @@ export async function renderMarkdown(processor: MarkdownProcessor, task: RenderT
       result.headings = file.data.headings ?? [];
       result.dependencies = file.data.dependencies ?? [];
       result.probes = file.data.probes ?? [];
+      result.headingTitle = file.data.headingTitle ?? null;
     }
   } catch (error) {
     if (!(error instanceof RangeError)) throw error;
@@ -213,8 +225,14 @@ export function createMarkdownProcessor(options: MarkdownOptions): MarkdownProce
       // Cross-references first among the plugins that read "@": @fig-, @tbl- and @sec- become
       // links here, so a citation plugin after it never takes them for citation keys.
       .use(remarkCrossrefs)
+      // The title is the template's: a leading `# Title` leaves the body (and names a brief that
+      // has no front matter); then a body that still uses level 1 moves down a level.
+      .use(remarkTitleHeading)
+      .use(remarkHeadingLevels)
       // Our blocks become elements before the tree turns into HTML.
       .use(remarkDirectives)
+      // GitHub's `> [!NOTE]` quotes become the same callouts as `:::callout` blocks.
+      .use(remarkGithubAlerts)
       // Citations become footnotes (note styles) or text, and the bibliography ends the body: after
       // the cross-reference plugin has claimed @fig-/@tbl-/@sec- keys, before footnotes are checked
       // and numbered, so citation notes and the author's share one sequence.
@@ -240,6 +258,9 @@ export function createMarkdownProcessor(options: MarkdownOptions): MarkdownProce
       .use(rehypeLinks)
       // After the sanitizer (it strips SVG) and before figures, which number charts with images.
       .use(rehypeCharts)
+      // After the sanitizer (the style it sets is its own), before figures (an image sized with
+      // {width=…} is still alone in its paragraph once the attributes are taken out).
+      .use(rehypeImageSize)
       .use(rehypeFigures)
       .use(rehypeTables)
       // After figures and tables exist: their source notes move inside them; before images replace placeholders.

@@ -56,3 +56,30 @@ export function sortedMessages(file: VFile): VFileMessage[] {
 function toPlace(place: Place | Point): { start: Point; end: Point } | Point {
   return 'start' in place ? { start: place.start, end: place.end ?? place.start } : place;
 }
+
+/** One problem of a kind that may repeat: reported once per kind. */
+export interface Finding {
+  /** What makes two findings the same problem (a tag name, an attribute, a host). */
+  kind: string;
+  reason: string;
+  place?: Point;
+}
+
+/**
+ * Reports each kind of finding once, at its first place, saying on which other lines it
+ * happens too: twenty `style` attributes or badge images are one message, not twenty.
+ */
+export function reportOnce(file: VFile, severity: Severity, rule: string, findings: Finding[]): void {
+  const groups = new Map<string, { first: Finding; lines: number[] }>();
+  for (const finding of findings) {
+    const group = groups.get(finding.kind);
+    if (!group) groups.set(finding.kind, { first: finding, lines: [] });
+    else if (finding.place) group.lines.push(finding.place.line);
+  }
+  for (const { first, lines } of groups.values()) {
+    const others = [...new Set(lines)].filter((line) => line !== first.place?.line);
+    const repeats = lines.length;
+    const also = repeats === 0 ? '' : ` The same for ${repeats} more${others.length > 0 ? `, on line${others.length === 1 ? '' : 's'} ${others.slice(0, 8).join(', ')}${others.length > 8 ? ', …' : ''}` : ''}.`;
+    report(file, severity, first.reason + also, rule, first.place);
+  }
+}

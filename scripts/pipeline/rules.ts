@@ -52,7 +52,7 @@ export const RULES: Rule[] = [
  * silenced: a brief with errors is not written.
  */
 export const BUILD_WARNINGS: { id: string; finds: string }[] = [
-  { id: 'unsafe-html', finds: 'Raw HTML the sanitizer removed (scripts, iframes, styles, event handlers).' },
+  { id: 'unsafe-html', finds: 'Raw HTML the sanitizer removed (scripts, iframes, event handlers, style and other attributes, classes), each kind once with the lines of the others.' },
   { id: 'unsafe-url', finds: 'A link or image address with a scheme that runs or leaks (javascript:, data: that is not an image, file:…), removed.' },
   { id: 'remote-image', finds: 'A remote image not fetched (its host is not in allow_remote) or that failed to load.' },
   { id: 'outside-project', finds: 'An image outside the brief\'s folder and templates/, not read.' },
@@ -60,7 +60,9 @@ export const BUILD_WARNINGS: { id: string; finds: string }[] = [
   { id: 'chart-name', finds: 'A chart with neither a description in its spec nor a caption: it has no text alternative.' },
   { id: 'chart-spec', finds: 'What Vega-Lite warns about in a chart\'s spec (as errors: a spec that cannot be read or drawn, an unknown mark).' },
   { id: 'crossref-label', finds: 'A {#…} label block that cannot be read, kept as text (as errors: a label with the wrong prefix for what it labels).' },
-  { id: 'unknown-directive', finds: 'A ::: block or callout type brief does not know.' },
+  { id: 'unknown-directive', finds: 'A ::: block, callout type or GitHub alert type brief does not know.' },
+  { id: 'no-front-matter', finds: 'A brief without front matter: says where its title came from (its first heading, or its file name) and how to set it.' },
+  { id: 'image-size', finds: 'An image size ({width=…}, {height=…}) that is not a length, or another image attribute, ignored.' },
   { id: 'duplicate-key-points', finds: 'A second :::key-points block.' },
   { id: 'front-matter-yaml', finds: 'A YAML tag in the front matter, read as plain text; or "#" right before a word after a value (`title: Item #1`), which YAML reads as a comment and drops.' },
   { id: 'unknown-rule', finds: 'An id in ignore: that is no rule of brief\'s.' },

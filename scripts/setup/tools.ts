@@ -6,6 +6,7 @@ const TOOLS: { command: string; aptPackage: string; why: string }[] = [
   { command: 'qpdf', aptPackage: 'qpdf', why: 'checks PDF structure' },
   { command: 'pdftotext', aptPackage: 'poppler-utils', why: 'reads PDFs back (poppler)' },
   { command: 'java', aptPackage: 'default-jre-headless', why: 'runs the Nu Html Checker' },
+  { command: 'pandoc', aptPackage: 'pandoc', why: 'writes the Word documents the import tests read' },
 ];
 
 /**

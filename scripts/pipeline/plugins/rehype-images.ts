@@ -6,7 +6,7 @@ import { extname, relative, resolve, sep } from 'node:path';
 import type { VFile } from 'vfile';
 import { visit } from 'unist-util-visit';
 import { formatBytes } from '../read.ts';
-import { report } from '../messages.ts';
+import { report, reportOnce, type Finding } from '../messages.ts';
 
 export interface RehypeImagesOptions {
   /** Folders images may come from (real paths); anything outside is refused. */
@@ -44,6 +44,8 @@ export default function rehypeImages(options: RehypeImagesOptions) {
     });
     const dependencies = (file.data.dependencies ??= []);
     const allowed = file.data.allowRemote ?? [];
+    // Badges and other remote images come in dozens: one message per host, not one per image.
+    const notFetched: Finding[] = [];
     await Promise.all(
       images.map(async (image) => {
         const src = typeof image.properties.src === 'string' ? image.properties.src.trim() : '';
@@ -62,7 +64,8 @@ export default function rehypeImages(options: RehypeImagesOptions) {
         if (/^https?:\/\//i.test(src)) {
           const host = new URL(src).hostname;
           if (!hostAllowed(host, allowed)) {
-            refuse(`Remote image "${src}" is not fetched: ${host} is not in allow_remote. Save the image beside the brief, or allow the host in front matter or brief.config.yaml.`, 'remote-image');
+            notFetched.push({ kind: host, place: at, reason: `Remote image "${src}" is not fetched: ${host} is not in allow_remote. Save the image beside the brief, or allow the host in front matter or brief.config.yaml.` });
+            placeholder(image, src);
             return;
           }
           const fetched = await fetchImage(src, allowed, options);
@@ -114,6 +117,8 @@ export default function rehypeImages(options: RehypeImagesOptions) {
         image.properties.src = `data:${mime};base64,${bytes.toString('base64')}`;
       }),
     );
+    notFetched.sort((a, b) => (a.place?.line ?? 0) - (b.place?.line ?? 0) || (a.place?.column ?? 0) - (b.place?.column ?? 0));
+    reportOnce(file, 'warning', 'remote-image', notFetched);
   };
 }
 

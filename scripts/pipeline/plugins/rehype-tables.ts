@@ -3,7 +3,11 @@ import { toString } from 'hast-util-to-string';
 import type { VFile } from 'vfile';
 import { visit, SKIP } from 'unist-util-visit';
 
-const CAPTION = /^Table:\s*/;
+/**
+ * `Table: …`, Pandoc's shorter `: …`, and Word's numbered captions `Table 3: …` / `Table 3. …`
+ * (brief numbers tables itself).
+ */
+const CAPTION = /^(?:Table(?::|\s+\d+\s*[:.])|:(?=\s))\s*/;
 
 /**
  * Gives tables a caption and a frame: a paragraph `Table: …` just before a table (or, as Pandoc

@@ -55,7 +55,7 @@ export default function remarkCrossrefs() {
       if (node.type !== 'paragraph') return;
       const image = labelledImage(node);
       if (image) {
-        const label = takeTrailingLabel(node, file);
+        const label = takeTrailingLabel(node, file, ['width', 'height']);
         if (label) {
           if (!label.id.startsWith('fig-')) report(file, 'error', `An image's label starts with "fig-" (found "#${label.id}"): write {#fig-${label.id.replace(/^(tbl|sec)-/, '')}}.`, 'crossref-label', label.at);
           (image.data ??= {}).hProperties = { ...image.data?.hProperties, id: label.id };
@@ -97,7 +97,7 @@ function labelledImage(paragraph: Paragraph): Image | undefined {
  * Removes a `{#id …}` block that ends a heading or paragraph and returns its id, with where the
  * block is written. A block that cannot be read is reported and left as text.
  */
-function takeTrailingLabel(parent: Heading | Paragraph, file: VFile): { id: string; at: Point | undefined } | undefined {
+function takeTrailingLabel(parent: Heading | Paragraph, file: VFile, keep: readonly string[] = []): { id: string; at: Point | undefined } | undefined {
   const last = parent.children.at(-1);
   if (last?.type !== 'text') return undefined;
   const text = last.value.trimEnd();
@@ -110,7 +110,10 @@ function takeTrailingLabel(parent: Heading | Paragraph, file: VFile): { id: stri
     report(file, 'warning', `The label block "${text.slice(open)}" cannot be read${typeof attributes === 'string' ? `: ${attributes}` : ''}; it is kept as text. Write {#fig-name}.`, 'crossref-label', at);
     return undefined;
   }
-  const before = text.slice(0, open).trimEnd();
+  // What the block says besides the label and is another plugin's (an image's width and height,
+  // for rehype-image-size) stays behind it, as a block of its own.
+  const kept = keep.filter((key) => attributes.values[key] !== undefined).map((key) => `${key}="${attributes.values[key]}"`);
+  const before = text.slice(0, open).trimEnd() + (kept.length > 0 ? `{${kept.join(' ')}}` : '');
   if (before) last.value = before;
   else parent.children.pop();
   return { id: attributes.id, at };

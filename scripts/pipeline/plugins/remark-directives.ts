@@ -1,4 +1,4 @@
-import type { Paragraph, Root, RootContent } from 'mdast';
+import type { Blockquote, Paragraph, Parent, Root, RootContent } from 'mdast';
 import type { ContainerDirective, LeafDirective, TextDirective } from 'mdast-util-directive';
 import type { VFile } from 'vfile';
 import { visit, SKIP } from 'unist-util-visit';
@@ -6,7 +6,9 @@ import { report } from '../messages.ts';
 
 /** The blocks a brief may use, with the element each becomes. */
 const BLOCKS = ['key-points', 'callout', 'sidebar', 'pullquote'] as const;
-const CALLOUT_TYPES = ['note', 'tip', 'important', 'warning'] as const;
+/** Callout types; `caution` (GitHub's fifth alert type) is styled as a warning unless the template styles `.callout-caution`. */
+export const CALLOUT_TYPES = ['note', 'tip', 'important', 'warning', 'caution'] as const;
+export type CalloutType = (typeof CALLOUT_TYPES)[number];
 
 /**
  * Turns the brief's `:::` blocks into elements the template styles: `:::key-points`,
@@ -25,6 +27,7 @@ export default function remarkDirectives() {
         return;
       }
       if (node.type !== 'containerDirective') return;
+      reportUnclosed(node, parent, file);
       const name = node.name as (typeof BLOCKS)[number];
       const label = takeLabel(node);
       const data = (node.data ??= {});
@@ -39,9 +42,7 @@ export default function remarkDirectives() {
           if (type !== requested) {
             report(file, 'warning', `Unknown callout type "${requested}"; using "note". Types: ${CALLOUT_TYPES.join(', ')}.`, 'unknown-directive', node.position?.start);
           }
-          data.hName = 'aside';
-          data.hProperties = { className: ['callout', `callout-${type}`] };
-          node.children.unshift(title('callout-title', label ?? file.data.labels?.[`callout_${type}`] ?? type));
+          makeCallout(node, type as CalloutType, label, file);
           break;
         }
         case 'sidebar':
@@ -60,6 +61,40 @@ export default function remarkDirectives() {
       }
     });
   };
+}
+
+/**
+ * Makes a block (a `:::callout` or a GitHub alert's quote) the template's callout of `type`, with
+ * `label` or the type's name in the brief's language (labels.yaml `callout_<type>`) as its title.
+ * A caution carries the warning class too, so a template without caution styles shows a warning.
+ */
+export function makeCallout(node: ContainerDirective | Blockquote, type: CalloutType, label: string | undefined, file: VFile): void {
+  const data = (node.data ??= {});
+  data.hName = 'aside';
+  data.hProperties = { className: type === 'caution' ? ['callout', 'callout-warning', 'callout-caution'] : ['callout', `callout-${type}`] };
+  const labels = file.data.labels ?? {};
+  const text = label ?? labels[`callout_${type}`] ?? (type === 'caution' ? labels.callout_warning : undefined) ?? type[0]!.toUpperCase() + type.slice(1);
+  node.children.unshift(title('callout-title', text));
+}
+
+/**
+ * An unclosed `:::` block runs to the end of the file (or of the quote or list item around it),
+ * silently boxing everything after it: an error at its opening line that says where it ended. A
+ * block is closed when its last line is its own fence, not the fence of a block inside it.
+ */
+function reportUnclosed(node: ContainerDirective, parent: Parent | undefined, file: VFile): void {
+  const start = node.position?.start;
+  const end = node.position?.end;
+  if (!start || !end || end.offset === undefined) return;
+  const source = String(file.value);
+  const lastLine = source.slice(source.lastIndexOf('\n', end.offset - 1) + 1, end.offset);
+  const lastChild = node.children.at(-1)?.position?.end.offset;
+  if (/^[ \t>]*:{3,}[ \t]*$/.test(lastLine) && (lastChild === undefined || lastChild < end.offset - 2)) return;
+  const where =
+    source.slice(end.offset).trim() === ''
+      ? `the end of the file (line ${source.trimEnd().split('\n').length})`
+      : `the end of ${parent?.type === 'containerDirective' ? `the block ":::${(parent as ContainerDirective).name}"` : parent?.type === 'blockquote' ? 'the quote' : parent?.type === 'listItem' ? 'the list item' : 'the block'} it is in (line ${end.line})`;
+  report(file, 'error', `The block ":::${node.name}" opened here is never closed, so it takes in everything up to ${where}. Add a ":::" line where it should end.`, 'unclosed-directive', start);
 }
 
 /** A title line for a box: a paragraph with a class, styled by the template. */
