@@ -35,6 +35,8 @@ function ensureDependencies() {
   const args = existsSync(lock) ? ['ci', '--no-audit', '--no-fund'] : ['install', '--no-audit', '--no-fund'];
   // Chrome is resolved by brief itself when a PDF is first printed; puppeteer must not try to
   // download it during install (that fails on closed networks and would break the install).
+  // package.json's allowScripts already denies its install script on npm 11; the variable keeps
+  // older npm versions, which run every install script, from downloading it.
   const result = spawnSync(npm, args, {
     cwd: root,
     stdio: ['ignore', 'inherit', 'inherit'],

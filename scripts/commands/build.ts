@@ -18,7 +18,7 @@ Options:
   --out DIR            output folder (default: output)
   --format LIST        html, pdf or html,pdf (default: html,pdf)
   --force              rebuild every brief, even when up to date
-  --jobs N             briefs built at once (default: cores, at least 2)
+  --jobs N             briefs built at once (default: cores + 1)
   --shard I/N          build only the I-th of N stable parts of the set (for CI matrices)
   -h, --help           show this help
 
