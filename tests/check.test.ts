@@ -45,6 +45,11 @@ const PROBLEMS: Record<string, { source: string; expected: [string, 'error' | 'w
 const CLEAN = `${head()}## Overview\n\nA clean brief. See [the overview](#overview).\n`;
 const WARNED = `${head()}## Outlook\n\n## Trade\n\nOnly a warning here.\n`;
 const SILENCED = `${head('ignore: [heading-skip, empty-secton]\n')}## Part\n\nText.\n\n#### Detail\n\nText.\n`;
+/** Callouts and sidebars are landmarks: any number of them must pass axe (landmark-unique). */
+const BOXES = `${head()}Text.\n\n:::callout\nOne.\n:::\n\n:::callout\nTwo.\n:::\n\n:::callout{type=tip}\nThree.\n:::\n\n:::sidebar\nFour.\n:::\n\n:::sidebar[Background]\nFive.\n:::\n\n:::sidebar\nSix.\n:::\n`;
+const FAINT = '<p><span style="color: #c8c8c8">Too faint to read.</span></p>\n';
+const AXE_SILENCED = `${head('unsafe_html: true\nignore: [axe/color-contrast]\n')}Text.\n\n${FAINT}`;
+const AXE_MISSPELT = `${head('unsafe_html: true\nignore: [axe/colour-contrast]\n')}Text.\n\n${FAINT}`;
 
 let project: TempProject;
 let first: CliResult;
@@ -58,6 +63,9 @@ beforeAll(async () => {
     'source/clean.md': CLEAN,
     'source/warned.md': WARNED,
     'source/silenced.md': SILENCED,
+    'source/boxes.md': BOXES,
+    'source/axe-silenced.md': AXE_SILENCED,
+    'source/axe-misspelt.md': AXE_MISSPELT,
   });
   await copyFile(join(TOOL_ROOT, 'tests', 'fixtures', 'map.png'), join(project.root, 'source', 'map.png'));
   await copyFile(join(TOOL_ROOT, 'tests', 'fixtures', 'tall.png'), join(project.root, 'source', 'tall.png'));
@@ -74,8 +82,8 @@ describe('npm run check', () => {
   it('fails (exit 1) when any brief has errors, with a JSON report for CI', () => {
     expect(first.code, first.stderr).toBe(1);
     expect(report.ok).toBe(false);
-    expect(report.summary.briefs).toBe(Object.keys(PROBLEMS).length + 3);
-    expect(first.stderr).toMatch(/Checked 19 briefs in [\d.]+ m?s: \d+ errors, \d+ warnings; failed\./);
+    expect(report.summary.briefs).toBe(Object.keys(PROBLEMS).length + 6);
+    expect(first.stderr).toMatch(/Checked 22 briefs in [\d.]+ m?s: \d+ errors, \d+ warnings; failed\./);
   });
 
   it.each(Object.entries(PROBLEMS))('finds %s, with its rule, severity and place', (name, { expected }) => {
@@ -117,6 +125,20 @@ describe('npm run check', () => {
     ]);
   });
 
+  it('passes any number of callouts and sidebars: each landmark has its own name', () => {
+    expect(report.briefs.find((brief) => brief.source === 'source/boxes.md')!.messages).toEqual([]);
+  });
+
+  it('silences one axe rule with ignore: [axe/<rule>], and suggests the rule when the id is misspelt', () => {
+    const messages = (name: string) => report.briefs.find((brief) => brief.source === `source/${name}.md`)!.messages.map((message) => `${message.line}:${message.column} ${message.severity} ${message.message.split(',')[0]} (${message.rule})`);
+    expect(messages('axe-silenced')).toEqual([]);
+    expect(messages('axe-misspelt')).toEqual([
+      '5:10 warning ignore: "axe/colour-contrast" is not a rule of brief\'s (unknown-rule)',
+      '10:4 error axe color-contrast (serious): Elements must meet minimum color contrast ratio thresholds (axe)',
+    ]);
+    expect(report.briefs.find((brief) => brief.source === 'source/axe-misspelt.md')!.messages[0]!.message).toContain('Did you mean "axe/color-contrast"?');
+  });
+
   it('names the axe rule and the measured size in its messages', () => {
     const messages = Object.fromEntries(report.briefs.map((brief) => [brief.source, brief.messages]));
     expect(messages['source/axe.md']![0]!.message).toMatch(/^axe color-contrast \(serious\): Elements must meet minimum color contrast ratio thresholds, at /);
@@ -141,6 +163,20 @@ describe('npm run check', () => {
     expect(build.stderr).toContain('source/image-alt.md:8:1 warning Image "map.png" has no alternative text');
     // Layout and accessibility are checked only by npm run check.
     expect(build.stderr).not.toMatch(/\((overflow|axe|page-budget)\)/);
+  });
+
+  it('writes the report to --output FILE, JSON or text, and keeps stdout empty', async () => {
+    const json = await project.run(['check', 'source/broken-link.md', 'source/clean.md', '--format', 'json', '--output', 'reports/r.json']);
+    expect(json.code).toBe(1);
+    expect(json.stdout).toBe('');
+    expect(json.stderr).toMatch(/Checked 2 briefs in [\d.]+ m?s: 2 errors, 0 warnings; failed\. Report written to reports\/r\.json\.\n$/);
+    const written = JSON.parse(await project.read('reports/r.json')) as typeof report;
+    expect(written.summary).toMatchObject({ briefs: 2, errors: 2, warnings: 0 });
+    expect(written.briefs.map((brief) => [brief.source, brief.messages.length])).toEqual([['source/broken-link.md', 2], ['source/clean.md', 0]]);
+    const text = await project.run(['check', 'source/warned.md', '--output', 'r.txt']);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toBe('');
+    expect(await project.read('r.txt')).toMatch(/^source\/warned\.md:6:1 warning Section "Outlook" is empty\. \(empty-section\)\nChecked 1 brief in [\d.]+ m?s: 0 errors, 1 warning; passed, with warnings\.\n$/);
   });
 
   it('refuses a format it does not know (exit 2)', async () => {

@@ -77,9 +77,14 @@ describe('Markdown to the brief body', () => {
 
   it('makes callouts, sidebars and pull quotes from ::: blocks', async () => {
     const { html } = await renderBody(':::callout{type=warning}\nMind this.\n:::\n\n:::sidebar[Background]\nHistory.\n:::\n\n:::pullquote\nA quote.\n:::\n');
-    expect(html).toContain('<aside class="callout callout-warning"><p class="callout-title">Warning</p><p>Mind this.</p></aside>');
-    expect(html).toContain('<aside class="sidebar"><p class="sidebar-title">Background</p><p>History.</p></aside>');
+    expect(html).toContain('<aside class="callout callout-warning" aria-label="Warning"><p class="callout-title">Warning</p><p>Mind this.</p></aside>');
+    expect(html).toContain('<aside class="sidebar" aria-label="Background"><p class="sidebar-title">Background</p><p>History.</p></aside>');
     expect(html).toContain('<aside class="pullquote" aria-hidden="true"><p>A quote.</p></aside>');
+  });
+
+  it('names each box landmark by its title, numbered when titles repeat', async () => {
+    const { html } = await renderBody(':::callout\nOne.\n:::\n\n:::callout\nTwo.\n:::\n\n:::callout{type=tip}\nThree.\n:::\n\n:::sidebar\nFour.\n:::\n\n:::sidebar\nFive.\n:::\n', { labels: { callout_note: 'Note', callout_tip: 'Tip', sidebar: 'Sidebar' } });
+    expect([...html.matchAll(/<aside [^>]*aria-label="([^"]*)"/g)].map((match) => match[1])).toEqual(['Note 1', 'Note 2', 'Tip', 'Sidebar 1', 'Sidebar 2']);
   });
 
   it('lifts a :::key-points block out of the body', async () => {

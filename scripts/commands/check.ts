@@ -1,4 +1,4 @@
-import { relative } from 'node:path';
+import { relative, resolve } from 'node:path';
 import type { VFile } from 'vfile';
 import type { VFileMessage } from 'vfile-message';
 import type { Io } from '../cli.ts';
@@ -18,11 +18,14 @@ problem as file:line:col severity message (rule); the README lists every rule.
 
 Options:
   --format text|json   report as text lines (default) or one JSON document, for CI
+  --output FILE        write the report to FILE (replaced whole, never half-written) instead of
+                       stdout; progress and the summary line stay on stderr
   --strict             warnings fail the check too
   -h, --help           show this help
 
 Silence a rule for one brief with "ignore: [rule-id]" in its front matter, or for every
-brief in brief.config.yaml.
+brief in brief.config.yaml; "axe/<axe rule id>" silences one accessibility rule of axe-core.
+To pipe the JSON report, keep npm's own lines out of it: npm run -s check -- --format json.
 
 Exit status: 0 no errors (and, with --strict, no warnings), 1 otherwise, 2 bad usage.`;
 
@@ -45,6 +48,7 @@ interface CheckedMessage {
 export async function check(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parseCommandLine(argv, {
     format: { type: 'string' },
+    output: { type: 'string' },
     strict: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
@@ -54,6 +58,7 @@ export async function check(argv: string[], io: Io): Promise<number> {
   }
   const format = values.format ?? 'text';
   if (format !== 'text' && format !== 'json') throw new UsageError(`--format takes text or json; got "${format}".`);
+  if (values.output !== undefined && values.output.trim() === '') throw new UsageError('--output takes a file name, e.g. --output check.json.');
   const strict = values.strict ?? false;
   // Loaded here, not at the top: `--help` and usage errors answer without loading the checks.
   const [{ resolveSettings }, { buildAll }, { briefChecks }, { checkBrand }] = await Promise.all([
@@ -85,14 +90,20 @@ export async function check(argv: string[], io: Io): Promise<number> {
   const ok = errors === 0 && !configBroken && (!strict || warnings === 0);
   const line = summaryLine(briefs.length, errors, warnings, strict, ok, summary.durationMs);
 
-  if (format === 'json') {
-    const report = { ok, strict, summary: { briefs: briefs.length, errors, warnings, durationMs: Math.round(summary.durationMs) }, messages: runMessages, briefs };
-    io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-    io.stderr.write(`${line}\n`);
+  const document =
+    format === 'json'
+      ? `${JSON.stringify({ ok, strict, summary: { briefs: briefs.length, errors, warnings, durationMs: Math.round(summary.durationMs) }, messages: runMessages, briefs }, null, 2)}\n`
+      : // A problem in a file briefs share (a template's) is printed once.
+        `${[...new Set(all.map((message) => formatLine(message))), line].join('\n')}\n`;
+  if (values.output !== undefined) {
+    const target = resolve(io.cwd, values.output);
+    const { writeFileAtomic } = await import('../pipeline/write.ts');
+    await writeFileAtomic(target, document);
+    io.stderr.write(`${line} Report written to ${relative(io.cwd, target) || target}.\n`);
   } else {
-    // A problem in a file briefs share (a template's) is printed once.
-    for (const text of new Set(all.map((message) => formatLine(message)))) io.stdout.write(`${text}\n`);
-    io.stdout.write(`${line}\n`);
+    io.stdout.write(document);
+    // JSON on stdout stays one document; the summary goes beside it.
+    if (format === 'json') io.stderr.write(`${line}\n`);
   }
   return ok ? EXIT.ok : EXIT.failed;
 }

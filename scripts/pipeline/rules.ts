@@ -6,7 +6,11 @@
  * The list lives with the build, not with the checks: every build applies `ignore:`, and
  * brief.config.yaml is validated against it.
  */
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import type { VFile } from 'vfile';
+import type { VFileMessage } from 'vfile-message';
+import { TOOL_ROOT } from '../paths.ts';
 import { report } from './messages.ts';
 import { closest } from './validate.ts';
 import type { PositionedYaml } from './yaml.ts';
@@ -79,9 +83,32 @@ export function ruleById(id: string): Rule | undefined {
   return RULES.find((rule) => rule.id === id);
 }
 
-/** Whether brief reports messages under this id (a check rule or a build warning). */
+/** Whether brief reports messages under this id (a check rule, a build warning, or `axe/<axe rule id>`). */
 export function isKnownRule(id: string): boolean {
+  if (id.startsWith(AXE_PREFIX)) return axeRuleIds().includes(id.slice(AXE_PREFIX.length));
   return RULES.some((rule) => rule.id === id) || BUILD_WARNINGS.some((rule) => rule.id === id);
+}
+
+/** `ignore: [axe/landmark-unique]` silences one of axe-core's rules, not every accessibility message. */
+const AXE_PREFIX = 'axe/';
+
+/**
+ * Whether an ignore id silences a message: a rule id matches its messages; `axe/<id>` matches the
+ * axe messages of that axe rule, whose reason starts "axe <id>" (audit-handout.ts writes it so, and
+ * the manifest replays the reason as it was written).
+ */
+function silences(id: string, message: VFileMessage): boolean {
+  if (!id.startsWith(AXE_PREFIX)) return message.ruleId === id;
+  const axeRule = id.slice(AXE_PREFIX.length);
+  return message.ruleId === 'axe' && (message.reason.startsWith(`axe ${axeRule} `) || message.reason.startsWith(`axe ${axeRule}:`));
+}
+
+let axeRules: string[] | undefined;
+
+/** axe-core's rule ids, read from the installed axe-core (only when an ignore list names one). */
+function axeRuleIds(): string[] {
+  axeRules ??= (createRequire(join(TOOL_ROOT, 'package.json'))('axe-core') as { getRules(): { ruleId: string }[] }).getRules().map((rule) => rule.ruleId);
+  return axeRules;
 }
 
 /**
@@ -91,9 +118,9 @@ export function isKnownRule(id: string): boolean {
 export function silenceIgnored(file: VFile, fromConfig: readonly string[]): void {
   const fromBrief = file.data.matter?.ignore ?? [];
   warnUnknownRules(file, fromBrief, file.data.frontMatter);
-  const ignored = new Set([...fromConfig, ...fromBrief]);
-  if (ignored.size === 0) return;
-  file.messages = file.messages.filter((message) => message.fatal === true || !message.ruleId || !ignored.has(message.ruleId));
+  const ignored = [...new Set([...fromConfig, ...fromBrief])];
+  if (ignored.length === 0) return;
+  file.messages = file.messages.filter((message) => message.fatal === true || !message.ruleId || !ignored.some((id) => silences(id, message)));
 }
 
 /**
@@ -104,7 +131,7 @@ export function warnUnknownRules(file: VFile, ids: readonly string[], yaml: Posi
   const known = [...RULES.map((rule) => rule.id), ...BUILD_WARNINGS.map((rule) => rule.id)];
   ids.forEach((id, index) => {
     if (isKnownRule(id)) return;
-    const hint = closest(id, known);
+    const hint = id.startsWith(AXE_PREFIX) ? closest(id, axeRuleIds().map((rule) => `${AXE_PREFIX}${rule}`)) : closest(id, known);
     report(file, 'warning', `ignore: "${id}" is not a rule of brief's, so it silences nothing.${hint ? ` Did you mean "${hint}"?` : ''}`, 'unknown-rule', yaml?.locate(['ignore', index]));
   });
 }

@@ -126,9 +126,9 @@ const shared = {
     .describe('Page budget of the PDF: `npm run check` reports a PDF with more pages (page-budget). Default: no budget.')
     .meta({ example: 4 }),
   ignore: z
-    .array(z.string().regex(/^[a-z][a-z0-9-]*$/, { message: 'a rule id such as heading-skip (the name in parentheses after a message)' }))
+    .array(z.string().regex(/^(axe\/)?[a-z][a-z0-9-]*$/, { message: 'a rule id such as heading-skip (the name in parentheses after a message), or axe/ and an axe rule such as axe/landmark-unique' }))
     .optional()
-    .describe('Rules whose messages are not shown: the ids in parentheses after messages, such as [heading-skip, stranded-heading]. A brief\'s list adds to brief.config.yaml\'s. Errors that stop a build cannot be silenced.')
+    .describe('Rules whose messages are not shown: the ids in parentheses after messages, such as [heading-skip, stranded-heading]; `axe/` and one of axe-core\'s rule ids (the word after "axe" in its message, e.g. axe/landmark-unique) silences that accessibility rule alone. A brief\'s list adds to brief.config.yaml\'s. Errors that stop a build cannot be silenced.')
     .meta({ example: ['stranded-heading'] }),
   csl: text
     .optional()

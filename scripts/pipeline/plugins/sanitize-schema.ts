@@ -18,7 +18,7 @@ export const sanitizeSchema: Schema = {
   attributes: {
     ...defaults,
     abbr: ['title'],
-    aside: [['className', 'callout', /^callout-(note|tip|important|warning|caution)$/, 'sidebar', 'pullquote'], 'ariaHidden'],
+    aside: [['className', 'callout', /^callout-(note|tip|important|warning|caution)$/, 'sidebar', 'pullquote'], 'ariaHidden', 'ariaLabel'],
     col: ['span'],
     colgroup: ['span'],
     div: [...(defaults.div ?? []), ['className', 'key-points-content', 'table-wrap']],
