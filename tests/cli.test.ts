@@ -71,13 +71,54 @@ describe('npm run build: briefs that fail', () => {
     expect(result.stderr.trim()).toBe('source/link.md:1:1 error The file does not exist. Check the path and its permissions. (unreadable-file)');
   });
 
-  it('reports a template error at the template\'s own line and column', async () => {
+  it('reports a misspelt field at the template\'s own line and column, with the fields there are', async () => {
     project = await createProject({ 'source/x.md': brief() });
     const layout = await project.read('templates/policy-brief/layout.hbs');
     await project.write('templates/policy-brief/layout.hbs', layout.replace('<title>{{title}}</title>', '<title>{{titel}}</title>'));
     const result = await project.run(['build', '--format', 'html']);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^templates\/policy-brief\/layout\.hbs:6:\d+ error Template: "titel" not defined in \[object Object\] \(template-error\)$/m);
+    const line = result.stderr.split('\n').find((text) => text.startsWith('templates/'))!;
+    expect(line).toMatch(/^templates\/policy-brief\/layout\.hbs:6:\d+ error Template: "titel" is not a field of this context\. Did you mean "title"\? Fields of this context: [a-z]/);
+    expect(line).toContain(', title,');
+    expect(line).not.toContain('[object Object]');
+  });
+
+  it('names the partial, its line and column for a misspelt field in a partial', async () => {
+    project = await createProject({ 'source/x.md': brief() });
+    const partial = await project.read('templates/policy-brief/partials/end-matter.hbs');
+    await project.write('templates/policy-brief/partials/end-matter.hbs', partial.replace('<p class="citation">{{citation}}</p>', '<p class="citation">{{citation}} {{autor}}</p>'));
+    const result = await project.run(['build', '--format', 'html']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^templates\/policy-brief\/partials\/end-matter\.hbs:5:40 error Template: "autor" is not a field of this context\. Did you mean "author"\? Fields of this context: .*\bauthor\b.* \(template-error\)$/m);
+    expect(result.stderr).not.toContain('layout.hbs');
+  });
+
+  it('names the object a dotted path looked in and its fields', async () => {
+    project = await createProject({ 'source/x.md': brief() });
+    const partial = await project.read('templates/policy-brief/partials/end-matter.hbs');
+    await project.write('templates/policy-brief/partials/end-matter.hbs', partial.replace('<h2 id="about-title">{{labels.about}}</h2>', '<h2 id="about-title">{{labels.abuot}}</h2>'));
+    const result = await project.run(['build', '--format', 'html']);
+    expect(result.stderr).toMatch(/^templates\/policy-brief\/partials\/end-matter\.hbs:3:\d+ error Template: "labels\.abuot" is not a field of "labels"\. Did you mean "about"\? Fields of "labels": .*\babout\b/m);
+  });
+
+  it('reports a YAML syntax error in the template\'s labels.yaml at its line and column, not on the brief', async () => {
+    project = await createProject({ 'source/x.md': brief() });
+    const labels = await project.read('templates/policy-brief/labels.yaml');
+    await project.write('templates/policy-brief/labels.yaml', labels.replace('  contents: Contents\n', '  contents: [Contents\n'));
+    const result = await project.run(['build', '--format', 'html']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^templates\/policy-brief\/labels\.yaml:\d+:\d+ error YAML: .* Fix labels\.yaml of the template\. \(template-error\)$/m);
+    expect(result.stderr).not.toMatch(/Internal error|^source\/x\.md/m);
+  });
+
+  it('reports a font package fonts.yaml names that is not installed, at its line and column', async () => {
+    project = await createProject({ 'source/x.md': brief() });
+    const fonts = await project.read('templates/policy-brief/fonts.yaml');
+    await project.write('templates/policy-brief/fonts.yaml', fonts.replace('package: "@expo-google-fonts/source-sans-3"', 'package: "@expo-google-fonts/source-sans-4"'));
+    const result = await project.run(['build', '--format', 'html']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^templates\/policy-brief\/fonts\.yaml:14:12 error Font package "@expo-google-fonts\/source-sans-4" is not installed\. Did you mean "@expo-google-fonts\/source-sans-3"\? Install it with npm install @expo-google-fonts\/source-sans-4, or fix the name\. \(template-font\)$/m);
+    expect(result.stderr).not.toContain('Internal error');
   });
 
   it('reports a Handlebars syntax error in a partial', async () => {

@@ -1,17 +1,19 @@
 import Handlebars from 'handlebars';
+import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { VFile } from 'vfile';
-import { parse as parseYaml } from 'yaml';
 import { BriefError } from '../errors.ts';
+import { TOOL_ROOT } from '../paths.ts';
 import { resolveBrand, type ResolvedBrand } from './brand.ts';
 import type { Labels } from './file-data.ts';
 import type { FontFamily } from './fonts.ts';
 import { report } from './messages.ts';
 import { brandSchema } from './schema.ts';
 import { embedCssAssets, embedMarkupAssets, type TemplateAssets } from './template-assets.ts';
-import { validate } from './validate.ts';
-import { parseYaml as parsePositionedYaml } from './yaml.ts';
+import { closest, validate } from './validate.ts';
+import { parseYaml, type PositionedYaml } from './yaml.ts';
 
 /** A template folder, compiled: templates/<name>/{layout.hbs, partials/*.hbs, *.css, labels.yaml, fonts.yaml}. */
 export interface Template {
@@ -92,9 +94,22 @@ export async function listTemplates(templatesDir: string): Promise<string[]> {
   try {
     const entries = await readdir(templatesDir, { withFileTypes: true });
     return entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort();
-  } catch {
-    return [];
+  } catch (error) {
+    if (isMissing(error)) return [];
+    throw unreadable(error, templatesDir);
   }
+}
+
+/** A template file or folder that exists but cannot be read: said so, with the path, never taken for empty. */
+function unreadable(error: unknown, path: string): TemplateError {
+  const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
+  const why = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EISDIR' ? 'it is a folder, not a file' : code;
+  return new TemplateError(`Cannot read ${path}: ${why}. Check its permissions (and those of its folders).`, path, 1, 1, 'template-unreadable');
+}
+
+function isMissing(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
 }
 
 /**
@@ -111,25 +126,34 @@ export async function loadTemplate(templatesDir: string, name: string): Promise<
   const files: string[] = [];
   const read = async (path: string) => {
     files.push(path);
-    return readFile(path, 'utf8');
+    try {
+      return await readFile(path, 'utf8');
+    } catch (error) {
+      throw unreadable(error, path);
+    }
   };
   // Images and backgrounds the template names load like a brief's own: embedded at load time.
   const assets: TemplateAssets = { dir, root: dirname(templatesDir), files };
   const readMarkup = async (path: string) => embedMarkupAssets(await read(path), path, assets);
+  const list = (path: string) =>
+    readdir(path).catch((error: unknown) => {
+      if (isMissing(error)) return [] as string[];
+      throw unreadable(error, path);
+    });
 
   const partialsDir = join(dir, 'partials');
-  const partialNames = (await readdir(partialsDir).catch(() => [] as string[])).filter((file) => file.endsWith('.hbs')).sort();
+  const partialNames = (await list(partialsDir)).filter((file) => file.endsWith('.hbs')).sort();
   for (const file of partialNames) {
     const path = join(partialsDir, file);
-    handlebars.registerPartial(basename(file, '.hbs'), compile(handlebars, await readMarkup(path), path));
+    const source = await readMarkup(path);
+    handlebars.registerPartial(basename(file, '.hbs'), located(compile(handlebars, source, path), handlebars, source, path));
   }
+  const entries = (await list(dir)).sort();
   const layoutPath = join(dir, 'layout.hbs');
-  const layoutSource = await read(layoutPath).catch(() => {
-    throw new TemplateError(`Template "${name}" has no layout.hbs. Every template folder needs one.`, layoutPath, 1, 1, 'template-incomplete');
-  });
-  const layout = compile(handlebars, await embedMarkupAssets(layoutSource, layoutPath, assets), layoutPath);
+  if (!entries.includes('layout.hbs')) throw new TemplateError(`Template "${name}" has no layout.hbs. Every template folder needs one.`, layoutPath, 1, 1, 'template-incomplete');
+  const layoutSource = await readMarkup(layoutPath);
+  const layout = located(compile(handlebars, layoutSource, layoutPath), handlebars, layoutSource, layoutPath);
 
-  const entries = (await readdir(dir)).sort();
   let screen = '';
   let print = '';
   for (const file of entries.filter((entry) => entry.endsWith('.css'))) {
@@ -139,9 +163,9 @@ export async function loadTemplate(templatesDir: string, name: string): Promise<
   }
 
   const labelsPath = join(dir, 'labels.yaml');
-  const labelsByLang = (entries.includes('labels.yaml') ? parseYaml(await read(labelsPath)) : {}) as Record<string, Record<string, string>>;
+  const labelsByLang = (entries.includes('labels.yaml') ? templateYaml(labelsPath, await read(labelsPath)).data ?? {} : {}) as Record<string, Record<string, string>>;
   const fontsPath = join(dir, 'fonts.yaml');
-  const fonts = (entries.includes('fonts.yaml') ? parseYaml(await read(fontsPath)) : []) as FontFamily[];
+  const fonts = entries.includes('fonts.yaml') ? fontFamilies(fontsPath, templateYaml(fontsPath, await read(fontsPath))) : [];
   const themePath = join(dir, 'chart-theme.json');
   const chartTheme = entries.includes('chart-theme.json') ? readTheme(await read(themePath), themePath) : undefined;
 
@@ -161,11 +185,7 @@ export async function loadTemplate(templatesDir: string, name: string): Promise<
       return { ...labelsByLang.en, ...labelsByLang[primary] };
     },
     render(view) {
-      try {
-        return layout(view);
-      } catch (error) {
-        throw asTemplateError(error, layoutPath);
-      }
+      return layout(view);
     },
   };
 }
@@ -189,12 +209,114 @@ function readTheme(text: string, path: string): Record<string, unknown> {
 async function loadBrand(path: string, dir: string, templatesDir: string, read: (path: string) => Promise<string>): Promise<ResolvedBrand> {
   const text = await read(path);
   const file = new VFile({ path, value: text, cwd: dirname(templatesDir) });
-  const yaml = parsePositionedYaml(file, text, { firstLine: 1, rule: 'template-brand', maxAliasCount: 100 });
+  const yaml = parseYaml(file, text, { firstLine: 1, rule: 'template-brand', maxAliasCount: 100 });
   const brand = yaml ? validate(brandSchema, yaml, file, { noun: 'Brand field', rule: 'template-brand', unknownRule: 'template-brand' }) : undefined;
   const resolved = brand && yaml ? await resolveBrand(brand, dir, file, yaml.locate, []) : undefined;
   const problem = file.messages.find((message) => message.fatal === true) ?? (resolved ? undefined : file.messages[0]);
   if (problem || !resolved) throw new TemplateError(problem?.reason ?? 'brand.yaml could not be read.', path, problem?.line ?? 1, problem?.column ?? 1, problem?.ruleId ?? 'template-brand');
   return resolved;
+}
+
+/** A template's YAML file, parsed with positions; a syntax error is a TemplateError at its line and column. */
+function templateYaml(path: string, text: string): PositionedYaml {
+  const file = new VFile({ path, value: text });
+  const parsed = parseYaml(file, text, { firstLine: 1, rule: 'template-error', maxAliasCount: 100 });
+  const error = file.messages.find((message) => message.fatal);
+  if (!parsed || error) {
+    throw new TemplateError(`${error?.reason ?? 'YAML: the file cannot be read.'} Fix ${basename(path)} of the template.`, path, error?.line ?? 1, error?.column ?? 1);
+  }
+  return parsed;
+}
+
+/**
+ * fonts.yaml's families, each checked where it stands in the file: its npm package installed, its
+ * face files inside it. A misspelt package is the template's error at its line, not a crash later.
+ */
+function fontFamilies(path: string, yaml: PositionedYaml): FontFamily[] {
+  if (!Array.isArray(yaml.data)) throw at(path, yaml.locate([]), 'fonts.yaml must be a list of font families (- family: …, package: …, faces: […]).');
+  const families = yaml.data as FontFamily[];
+  const require = createRequire(join(TOOL_ROOT, 'package.json'));
+  families.forEach((family, index) => {
+    if (typeof family?.package !== 'string' || typeof family.family !== 'string' || !Array.isArray(family.faces)) {
+      throw at(path, yaml.locate([index]), 'Each font family needs family: (the name the CSS uses), package: (the npm package with the files) and faces: (a list of weight, style, file).');
+    }
+    let packageDir: string;
+    try {
+      packageDir = dirname(require.resolve(`${family.package}/package.json`));
+    } catch {
+      const installed = Object.keys((require('./package.json') as { dependencies?: Record<string, string> }).dependencies ?? {});
+      const hint = closest(family.package, installed);
+      throw at(path, yaml.locate([index, 'package']), `Font package "${family.package}" is not installed.${hint ? ` Did you mean "${hint}"?` : ''} Install it with npm install ${family.package}, or fix the name.`, 'template-font');
+    }
+    family.faces.forEach((face, faceIndex) => {
+      if (typeof face?.file !== 'string' || !existsSync(join(packageDir, face.file))) {
+        throw at(path, yaml.locate([index, 'faces', faceIndex, 'file']), `Font file "${String(face?.file)}" is not in the package ${family.package} (looked in ${packageDir}).`, 'template-font');
+      }
+    });
+  });
+  return families;
+}
+
+function at(path: string, place: { start: { line: number; column: number } }, message: string, code = 'template-error'): TemplateError {
+  return new TemplateError(message, path, place.start.line, place.start.column, code);
+}
+
+/**
+ * A compiled layout or partial whose runtime errors name its own file: Handlebars reports a
+ * strict-mode miss as `"autor" not defined in [object Object] - 3:4` with no file, and the
+ * innermost partial is the one whose text holds that place. The message names the fields that
+ * the object looked in has, from the path expression found at that place in the parsed template.
+ */
+function located(template: Handlebars.TemplateDelegate, handlebars: typeof Handlebars, source: string, path: string): Handlebars.TemplateDelegate {
+  return (context, options) => {
+    try {
+      return template(context, options);
+    } catch (error) {
+      if (error instanceof TemplateError) throw error;
+      throw describeMiss(asTemplateError(error, path), handlebars, source, context);
+    }
+  };
+}
+
+/** For `"x" not defined`, says which fields exist where x was looked up, and the closest one. */
+function describeMiss(error: TemplateError, handlebars: typeof Handlebars, source: string, context: unknown): TemplateError {
+  const miss = /^Template: "([^"]+)" not defined in /.exec(error.message);
+  if (!miss) return error;
+  const name = miss[1]!;
+  const { expression, inBlock } = pathExpressionAt(handlebars.parse(source), error.line, error.column - 1);
+  const parts = expression?.parts ?? [name];
+  const owner = parts.slice(0, Math.max(0, parts.indexOf(name))).reduce<unknown>((value, part) => (value && typeof value === 'object' ? (value as Record<string, unknown>)[part] : undefined), context);
+  const where = expression && parts.indexOf(name) > 0 ? `"${parts.slice(0, parts.indexOf(name)).join('.')}"` : 'this context';
+  // Inside {{#each}} or {{#with}} the object looked in is not the one this file was given.
+  const fields = !inBlock && owner && typeof owner === 'object' ? Object.keys(owner).sort() : [];
+  const hint = closest(name, fields);
+  const listed = fields.length > 0 ? ` Fields of ${where}: ${fields.join(', ')}.` : '';
+  return new TemplateError(`Template: "${expression?.original ?? name}" is not a field of ${where}.${hint ? ` Did you mean "${hint}"?` : ''}${listed}`, error.path, error.line, error.column);
+}
+
+interface PathNode {
+  type: string;
+  original: string;
+  parts: string[];
+  loc: { start: { line: number; column: number } };
+}
+
+/** The path expression that starts at a line and (0-based) column of a parsed template, and whether a block changed its context. */
+function pathExpressionAt(ast: unknown, line: number, column: number): { expression?: PathNode; inBlock: boolean } {
+  let found: { expression?: PathNode; inBlock: boolean } = { inBlock: false };
+  const walk = (node: unknown, inBlock: boolean): void => {
+    if (found.expression || !node || typeof node !== 'object') return;
+    if (Array.isArray(node)) return node.forEach((child) => walk(child, inBlock));
+    const candidate = node as Partial<PathNode> & { path?: { original?: string } };
+    if (candidate.type === 'PathExpression' && candidate.loc?.start.line === line && candidate.loc.start.column === column) {
+      found = { expression: candidate as PathNode, inBlock };
+      return;
+    }
+    const changesContext = candidate.type === 'BlockStatement' && ['each', 'with'].includes(candidate.path?.original ?? '');
+    for (const [key, value] of Object.entries(node)) if (key !== 'loc') walk(value, inBlock || (changesContext && (key === 'program' || key === 'inverse')));
+  };
+  walk(ast, false);
+  return found;
 }
 
 function compile(handlebars: typeof Handlebars, source: string, path: string): Handlebars.TemplateDelegate {
