@@ -1,8 +1,9 @@
-import { symlink } from 'node:fs/promises';
+import { chmod, cp, readFile, symlink } from 'node:fs/promises';
+import { TOOL_ROOT } from '../scripts/paths.ts';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { brief, createProject, type TempProject } from './helpers/project.ts';
+import { brief, createProject, runCliWithPermissions, type TempProject } from './helpers/project.ts';
 
 let project: TempProject;
 afterEach(async () => {
@@ -119,6 +120,24 @@ describe('npm run build: briefs that fail', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/^templates\/policy-brief\/fonts\.yaml:14:12 error Font package "@expo-google-fonts\/source-sans-4" is not installed\. Did you mean "@expo-google-fonts\/source-sans-3"\? Install it with npm install @expo-google-fonts\/source-sans-4, or fix the name\. \(template-font\)$/m);
     expect(result.stderr).not.toContain('Internal error');
+  });
+
+  it('says "cannot read … permission denied" for an image, a template file or folder it may not read', async () => {
+    project = await createProject({
+      'source/image.md': brief('![Map of the bases](map.png)\n'),
+      'source/file.md': brief('Text.\n', { template: 'locked-file' }),
+      'source/folder.md': brief('Text.\n', { template: 'locked-folder' }),
+    });
+    await project.write('source/map.png', await readFile(join(TOOL_ROOT, 'tests', 'fixtures', 'map.png')));
+    for (const copy of ['locked-file', 'locked-folder']) await cp(join(project.root, 'templates', 'policy-brief'), join(project.root, 'templates', copy), { recursive: true });
+    const locked = [join(project.root, 'source', 'map.png'), join(project.root, 'templates', 'locked-file', 'partials', 'toc.hbs'), join(project.root, 'templates', 'locked-folder', 'partials')];
+    for (const path of locked) await chmod(path, 0o000);
+    const result = await runCliWithPermissions(['build', '--format', 'html'], project.root);
+    for (const path of locked) await chmod(path, 0o755);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('source/image.md:6:1 warning Cannot read image "map.png" (source/map.png): permission denied. Check its permissions and those of its folders. (missing-image)');
+    expect(result.stderr).toContain(`templates/locked-file/partials/toc.hbs:1:1 error Cannot read ${locked[1]}: permission denied. Check its permissions (and those of its folders). (template-unreadable)`);
+    expect(result.stderr).toContain(`templates/locked-folder/partials:1:1 error Cannot read ${locked[2]}: permission denied.`);
   });
 
   it('reports a Handlebars syntax error in a partial', async () => {

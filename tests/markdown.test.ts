@@ -69,6 +69,12 @@ describe('Markdown to the brief body', () => {
     expect(html).toContain('<span class="image-missing" role="img" aria-label="A chart">[A chart: chart.png]</span>');
   });
 
+  it('reports a malformed image address at the image, not as a crash', async () => {
+    const { html, messages } = await renderBody('Text.\n\n![Map](https://[oops/map.png)\n', { allowRemote: ['example.com'] });
+    expect(messages).toEqual(['3:1 Image address "https://[oops/map.png" is not a valid URL: check it for spaces, brackets or a stray character in the host name. (missing-image)']);
+    expect(html).toContain('class="image-missing"');
+  });
+
   it('does not fetch remote images', async () => {
     const { html, messages } = await renderBody('![x](https://example.com/x.png)\n');
     expect(messages[0]).toMatch(/^1:1 Remote image "https:\/\/example\.com\/x\.png" is not fetched.*\(remote-image\)$/);

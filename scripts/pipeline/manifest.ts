@@ -72,7 +72,7 @@ const manifestSchema = z.object({
   /** What output/index.html shows of every brief built into this folder, by any build. */
   listings: z.record(z.string(), listingSchema),
   /** size/mtime → hash, so unchanged files are not read again (as git's index does). */
-  stats: z.record(z.string(), z.object({ size: z.number(), mtimeMs: z.number(), hash: z.string() })),
+  stats: z.record(z.string(), z.object({ size: z.number(), mtimeMs: z.number(), ctimeMs: z.number().optional(), hash: z.string() })),
 });
 
 /** A message of a brief's last build, kept so an up-to-date brief still reports it. */
@@ -211,7 +211,7 @@ export class Manifest {
     for (const [path, hash] of Object.entries(outputs)) {
       entry.outputs[this.key(path)] = hash;
       const info = await stat(path).catch(() => undefined);
-      if (info) this.data.stats[this.key(path)] = { size: info.size, mtimeMs: info.mtimeMs, hash };
+      if (info) this.data.stats[this.key(path)] = { size: info.size, mtimeMs: info.mtimeMs, ctimeMs: info.ctimeMs, hash };
     }
     this.data.briefs[this.key(source)] = entry;
   }
@@ -293,9 +293,16 @@ export class Manifest {
     const info = await stat(path).catch(() => undefined);
     if (!info || !info.isFile()) return info?.isDirectory() ? 'directory' : 'missing';
     const cached = this.data.stats[key];
-    if (cached && cached.size === info.size && cached.mtimeMs === info.mtimeMs) return cached.hash;
-    const hash = sha256(await readFile(path));
-    if (Date.now() - info.mtimeMs > RACY_MS) this.data.stats[key] = { size: info.size, mtimeMs: info.mtimeMs, hash };
+    // ctime too: a change of permissions (a file that became unreadable, or readable again) keeps mtime.
+    if (cached && cached.size === info.size && cached.mtimeMs === info.mtimeMs && cached.ctimeMs === info.ctimeMs) return cached.hash;
+    // A file the build could not read (permissions) was reported as such; once readable, its hash differs.
+    const bytes = await readFile(path).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'EACCES' || error.code === 'EPERM') return undefined;
+      throw error;
+    });
+    if (!bytes) return 'unreadable';
+    const hash = sha256(bytes);
+    if (Date.now() - info.mtimeMs > RACY_MS) this.data.stats[key] = { size: info.size, mtimeMs: info.mtimeMs, ctimeMs: info.ctimeMs, hash };
     else delete this.data.stats[key];
     return hash;
   }

@@ -54,6 +54,28 @@ export async function runCli(argv: string[], cwd: string, env: NodeJS.ProcessEnv
   return { code, stdout: out, stderr: err };
 }
 
+/**
+ * Runs the compiled CLI in a child process that file permissions apply to, even as root (the
+ * test machines run as root, which reads any file): the child loses the capabilities that
+ * override them (setpriv), so a mode-000 file fails with EACCES as it would for a user.
+ */
+export async function runCliWithPermissions(argv: string[], cwd: string): Promise<CliResult> {
+  const { spawn } = await import('node:child_process');
+  // @ts-expect-error compile.mjs is plain JavaScript without type declarations.
+  const { compile } = (await import('../../scripts/compile.mjs')) as { compile: () => Promise<string> };
+  const entry = await compile();
+  const script = `const { run } = await import(${JSON.stringify(entry)}); process.exitCode = await run(${JSON.stringify(argv)});`;
+  const node = [process.execPath, '--input-type=module', '-e', script];
+  const command = process.getuid?.() === 0 ? ['setpriv', '--bounding-set', '-dac_override,-dac_read_search', ...node] : node;
+  const child = spawn(command[0]!, command.slice(1), { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const code = await new Promise<number>((resolve) => child.on('close', (status) => resolve(status ?? 1)));
+  return { code, stdout, stderr };
+}
+
 /** A minimal valid brief, with front matter fields merged in. */
 export function brief(body = 'Some text.\n', matter: Record<string, string> = {}): string {
   const fields = { title: 'A Test Brief', date: '2024-05-01', ...matter };

@@ -62,7 +62,11 @@ export default function rehypeImages(options: RehypeImagesOptions) {
           return;
         }
         if (/^https?:\/\//i.test(src)) {
-          const host = new URL(src).hostname;
+          const host = URL.canParse(src) ? new URL(src).hostname : undefined;
+          if (host === undefined) {
+            refuse(`Image address "${safeDecode(src)}" is not a valid URL: check it for spaces, brackets or a stray character in the host name.`, 'missing-image');
+            return;
+          }
           if (!hostAllowed(host, allowed)) {
             notFetched.push({ kind: host, place: at, reason: `Remote image "${src}" is not fetched: ${host} is not in allow_remote. Save the image beside the brief, or allow the host in front matter or brief.config.yaml.` });
             placeholder(image, src);
@@ -89,9 +93,10 @@ export default function rehypeImages(options: RehypeImagesOptions) {
         let real: string;
         try {
           real = await realpath(absolute);
-        } catch {
+        } catch (error) {
           dependencies.push(absolute);
-          refuse(`Image "${src}" not found (looked for ${relative(file.cwd, absolute)}).`, 'missing-image');
+          if (isMissing(error)) refuse(`Image "${src}" not found (looked for ${relative(file.cwd, absolute)}).`, 'missing-image');
+          else refuse(cannotRead(src, relative(file.cwd, absolute), error), 'missing-image');
           return;
         }
         if (!roots.some((root) => real === root || real.startsWith(root + sep))) {
@@ -103,13 +108,19 @@ export default function rehypeImages(options: RehypeImagesOptions) {
           refuse(`Image "${src}" is not a supported type (${Object.keys(MIME).join(', ')}).`, 'missing-image');
           return;
         }
-        const size = (await stat(real)).size;
-        if (size > options.maxBytes) {
-          refuse(`Image "${src}" is ${formatBytes(size)}, over the limit of ${formatBytes(options.maxBytes)} (limits.max_image_bytes).`, 'limit-image-size');
+        dependencies.push(real);
+        let bytes: Buffer;
+        try {
+          const size = (await stat(real)).size;
+          if (size > options.maxBytes) {
+            refuse(`Image "${src}" is ${formatBytes(size)}, over the limit of ${formatBytes(options.maxBytes)} (limits.max_image_bytes).`, 'limit-image-size');
+            return;
+          }
+          bytes = await readFile(real);
+        } catch (error) {
+          refuse(cannotRead(src, relative(file.cwd, real), error), 'missing-image');
           return;
         }
-        dependencies.push(real);
-        const bytes = await readFile(real);
         if (mime === 'image/svg+xml') {
           const text = unembeddableText(bytes.toString('utf8'));
           if (text) report(file, 'warning', `SVG image "${src}" draws text ("${text}") in fonts the PDF cannot embed: an image cannot use the page's fonts, so its text prints in a font of this computer. Convert its text to outlines where it was made, or draw the chart from its data in a vega-lite block.`, 'font-not-embedded', at);
@@ -169,6 +180,18 @@ async function fetchImage(url: string, allowed: string[], options: RehypeImagesO
   } catch (error) {
     return signal.aborted ? `no answer within ${options.fetchTimeoutMs} ms (limits.fetch_timeout_ms)` : (error as Error).message;
   }
+}
+
+function isMissing(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
+}
+
+/** An image that is there but cannot be read: say so, never "not found". */
+function cannotRead(src: string, path: string, error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
+  const why = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EISDIR' ? 'it is a folder' : code;
+  return `Cannot read image "${src}" (${path}): ${why}. Check its permissions and those of its folders.`;
 }
 
 /** A percent-encoded path decoded, or as written when it is not valid percent-encoding. */
