@@ -122,3 +122,30 @@ describe('watch mode', () => {
     await expect(fetch(url)).rejects.toThrow();
   });
 });
+
+describe('watch mode with a broken brief.config.yaml', () => {
+  it('reports the config error at its line and column, as npm run build does, and builds nothing', async () => {
+    const broken = await createProject({ 'source/a.md': brief('Alpha.\n'), 'brief.config.yaml': 'limits:\n  max_image_bytes: lots\n' });
+    const abort = new AbortController();
+    const stream = new PassThrough();
+    let text = '';
+    const reported = new Promise<void>((resolve) =>
+      stream.on('data', (chunk: Buffer) => {
+        text += chunk.toString();
+        if (text.includes('brief.config.yaml:2:')) resolve();
+      }),
+    );
+    const running = main(['watch', '--port', '0'], { stdout: stream, stderr: stream, cwd: broken.root, env: process.env, signal: abort.signal });
+    try {
+      await Promise.race([reported, running.then(() => undefined)]);
+      expect(text).toMatch(/^brief\.config\.yaml:2:20 error .*max_image_bytes.* \(config-field\)$/m);
+      expect(text).not.toMatch(/Cannot read properties|Internal error/);
+      const build = await broken.run(['build']);
+      expect(build.stderr).toContain(/^brief\.config\.yaml:2:20 error .*$/m.exec(text)![0]);
+    } finally {
+      abort.abort();
+      await running;
+      await broken.remove();
+    }
+  });
+});

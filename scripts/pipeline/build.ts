@@ -103,6 +103,8 @@ export class BuildSession {
   async build(jobs: BriefJob[], options: { force?: boolean; index?: BriefJob[] } = {}): Promise<BuildSummary> {
     const started = performance.now();
     const { settings } = this;
+    // A broken brief.config.yaml builds nothing, in watch mode as in npm run build: it is the report.
+    if (hasErrors(settings.configFile)) return { results: [], runFiles: [settings.configFile], removed: [], durationMs: performance.now() - started };
     const emit = this.control.onEvent ?? (() => {});
     const release = await lockOutputFolder(settings.outDir, {
       signal: this.control.signal,

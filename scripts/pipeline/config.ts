@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { VFile } from 'vfile';
 import { resolveBrand, type ResolvedBrand } from './brand.ts';
 import { warnUnknownRules } from './rules.ts';
+import { report } from './messages.ts';
 import { configSchema, type Config } from './schema.ts';
 import { validate } from './validate.ts';
 import { parseYaml } from './yaml.ts';
@@ -28,8 +29,12 @@ export async function loadConfig(root: string): Promise<LoadedConfig> {
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    return { config: configSchema.parse({}), file: new VFile({ path, cwd: root }), brand: {} };
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { config: configSchema.parse({}), file: new VFile({ path, cwd: root }), brand: {} };
+    const file = new VFile({ path, cwd: root });
+    const why = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EISDIR' ? 'it is a folder' : code;
+    report(file, 'error', `Cannot read ${CONFIG_NAME}: ${why}. Fix its permissions, or remove it to use the defaults.`, 'config-yaml');
+    return { config: undefined, file, brand: {} };
   }
   const file = new VFile({ path, value: text, cwd: root });
   const yaml = parseYaml(file, text, { firstLine: 1, rule: 'config-yaml', maxAliasCount: 100 });

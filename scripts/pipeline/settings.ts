@@ -5,7 +5,7 @@ import type { VFile } from 'vfile';
 import type { ResolvedBrand } from './brand.ts';
 import type { BriefChecks } from './brief-checks.ts';
 import { loadConfig } from './config.ts';
-import type { Config } from './schema.ts';
+import { configSchema, type Config } from './schema.ts';
 
 /** Output formats a build can write. */
 export type Format = 'html' | 'pdf';
@@ -65,7 +65,7 @@ export interface Settings {
 /**
  * Turns command-line options into settings: the one place defaults live. Relative paths are
  * resolved from `cwd`; the project root is `cwd` too (npm runs scripts from the project folder).
- * Returns undefined `config` in settings only if brief.config.yaml is broken (see configFile).
+ * When brief.config.yaml is broken, `config` holds the defaults and its errors are on configFile.
  */
 export async function resolveSettings(options: BuildOptions, context: { cwd: string; env: NodeJS.ProcessEnv }): Promise<Settings> {
   const root = context.cwd;
@@ -84,7 +84,8 @@ export async function resolveSettings(options: BuildOptions, context: { cwd: str
     pages: Math.min(options.jobs ?? defaultJobs(), availableParallelism()),
     shard: options.shard,
     check: options.check,
-    config: config ?? ({} as Config),
+    // A broken config builds nothing (see configFile); its defaults stand in so no stage meets a hole.
+    config: config ?? configSchema.parse({}),
     brand,
     configFile: file,
     env: context.env,
