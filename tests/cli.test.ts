@@ -140,6 +140,17 @@ describe('npm run build: briefs that fail', () => {
     expect(result.stderr).toContain(`templates/locked-folder/partials:1:1 error Cannot read ${locked[2]}: permission denied.`);
   });
 
+  it('reports a broken index template at its line and column, builds the briefs, and exits 1', async () => {
+    project = await createProject({ 'source/x.md': brief() });
+    const layout = await project.read('templates/_index/layout.hbs');
+    await project.write('templates/_index/layout.hbs', layout.replace('<h1>{{title}}</h1>', '<h1>{{titel}}</h1>'));
+    const result = await project.run(['build', '--format', 'html']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^templates\/_index\/layout\.hbs:12:\d+ error Template: "titel" is not a field of this context\. Did you mean "title"\?.* The index \(output\/index\.html\) was not written; fix _index\/ or remove the folder\. \(template-error\)$/m);
+    expect(existsSync(join(project.root, 'output', 'x.html'))).toBe(true);
+    expect(existsSync(join(project.root, 'output', 'index.html'))).toBe(false);
+  });
+
   it('reports a Handlebars syntax error in a partial', async () => {
     project = await createProject({ 'source/x.md': brief() });
     await project.write('templates/policy-brief/partials/toc.hbs', '<nav>{{#each toc}}\n{{/if}}</nav>\n');

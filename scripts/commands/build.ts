@@ -124,7 +124,8 @@ export function printSummary(summary: BuildSummary, settings: Settings, io: Io):
   const built = summary.results.filter((result) => result.status === 'built').length;
   const upToDate = summary.results.filter((result) => result.status === 'up-to-date').length;
   const failed = summary.results.filter((result) => result.status === 'failed').length;
-  const configBroken = summary.runFiles.some((file) => file.messages.some((message) => message.fatal === true));
+  const configBroken = settings.configFile.messages.some((message) => message.fatal === true);
+  const runErrors = summary.runFiles.some((file) => file.messages.some((message) => message.fatal === true));
   const total = summary.results.length;
   const parts =
     built === 0 && failed === 0 && total > 0
@@ -136,7 +137,7 @@ export function printSummary(summary: BuildSummary, settings: Settings, io: Io):
   if (configBroken) parts.push(`${relative(settings.root, settings.configFile.path)} has errors: nothing was built`);
   if (errors) parts.push(`${errors} error${errors === 1 ? '' : 's'}`);
   io.stdout.write(`${parts.join('; ')}.\n`);
-  return failed > 0 || configBroken ? EXIT.failed : EXIT.ok;
+  return failed > 0 || runErrors ? EXIT.failed : EXIT.ok;
 }
 
 /** A duration as people read it: "640 ms", "1.6 s". */

@@ -179,16 +179,17 @@ export class BuildSession {
         results.push(...built.results);
         fatal = built.error;
       }
+      let indexProblems: VFile[] = [];
       try {
         await this.manifest.save();
-        await writeIndex(settings, options.index ?? jobs, this.manifest.listings());
+        indexProblems = await writeIndex(settings, options.index ?? jobs, this.manifest.listings());
       } catch (error) {
         // The run's own error (a full disk) explains this one: report that one, once.
         fatal ??= error;
       }
       if (fatal !== undefined) throw fatal;
       results.sort((a, b) => (a.job.id < b.job.id ? -1 : a.job.id > b.job.id ? 1 : 0));
-      const runFiles = [settings.configFile, this.manifest.file].filter((file) => file.messages.length > 0);
+      const runFiles = [settings.configFile, this.manifest.file, ...indexProblems].filter((file) => file.messages.length > 0);
       return { results, runFiles, removed, durationMs: performance.now() - started };
     } finally {
       await release();

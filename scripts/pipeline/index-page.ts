@@ -5,7 +5,9 @@ import type { Listing } from './manifest.ts';
 import { readFrontMatter } from './front-matter.ts';
 import { formatBytes, readSource } from './read.ts';
 import type { Settings } from './settings.ts';
-import { loadTemplate } from './template.ts';
+import { VFile } from 'vfile';
+import { report } from './messages.ts';
+import { TemplateError, loadTemplate, type Template } from './template.ts';
 import { formatDate, languageName } from './view.ts';
 import { writeFileAtomic } from './write.ts';
 
@@ -32,9 +34,10 @@ interface Edition {
  * their sizes, grouped by folder, the editions of one brief (linked by `translations:`) side by
  * side. A brief not yet recorded (it failed before its front matter was read, or another shard
  * builds it) is read here. Written only when its content changed, so a build that changed
- * nothing rewrites nothing.
+ * nothing rewrites nothing. A project without templates/_index has no index; a broken one is
+ * reported (file:line:col) in the returned files.
  */
-export async function writeIndex(settings: Settings, inputs: BriefJob[], listings: ReadonlyMap<string, Listing> = new Map()): Promise<string | undefined> {
+export async function writeIndex(settings: Settings, inputs: BriefJob[], listings: ReadonlyMap<string, Listing> = new Map()): Promise<VFile[]> {
   const all = new Map(inputs.map((job) => [job.source, job]));
   for (const [source, listing] of listings) {
     if (all.has(source)) continue;
@@ -43,9 +46,15 @@ export async function writeIndex(settings: Settings, inputs: BriefJob[], listing
     if (there) all.set(source, { source, id: listing.id, outputs: { html: listing.html, pdf: listing.pdf } });
   }
   const jobs = new Map([...all].sort(([, a], [, b]) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)));
-  if (jobs.size === 0) return undefined;
-  const template = await loadTemplate(settings.templatesDir, INDEX_TEMPLATE).catch(() => undefined);
-  if (!template) return undefined;
+  if (jobs.size === 0) return [];
+  const indexDir = join(settings.templatesDir, INDEX_TEMPLATE);
+  if ((await stat(indexDir).catch(() => undefined)) === undefined) return [];
+  let template: Template;
+  try {
+    template = await loadTemplate(settings.templatesDir, INDEX_TEMPLATE);
+  } catch (error) {
+    return [indexProblem(error)];
+  }
   const indexPath = join(settings.outDir, 'index.html');
 
   const bySource = jobs;
@@ -97,17 +106,30 @@ export async function writeIndex(settings: Settings, inputs: BriefJob[], listing
     folders.set(folder, [...(folders.get(folder) ?? []), { editions: editions.map((job) => info.get(job.source)!.edition) }]);
   }
 
-  const html = template.render({
+  let html: string;
+  try {
+    html = template.render({
     title: settings.config.organization ? `Briefs · ${settings.config.organization}` : 'Briefs',
     count: jobs.size,
     single: jobs.size === 1,
     groups: [...folders.entries()].sort(([a], [b]) => (a === TOP ? -1 : b === TOP ? 1 : a.localeCompare(b))).map(([folder, entries]) => ({ folder, briefs: entries })),
     css: template.css.screen,
     generator: settings.generator,
-  });
+    });
+  } catch (error) {
+    return [indexProblem(error)];
+  }
   const previous = await readFile(indexPath, 'utf8').catch(() => undefined);
   if (previous !== html) await writeFileAtomic(indexPath, html);
-  return indexPath;
+  return [];
+}
+
+/** The index template's error, on the template file it names; anything else is a bug. */
+function indexProblem(error: unknown): VFile {
+  if (!(error instanceof TemplateError)) throw error;
+  const file = new VFile({ path: error.path });
+  report(file, 'error', `${error.message} The index (output/index.html) was not written; fix ${INDEX_TEMPLATE}/ or remove the folder.`, error.code, { line: error.line, column: error.column });
+  return file;
 }
 
 /** What the index shows of a brief nobody recorded yet: read from its source. */
