@@ -151,6 +151,24 @@ describe('npm run build: briefs that fail', () => {
     expect(existsSync(join(project.root, 'output', 'index.html'))).toBe(false);
   });
 
+  it('warns, at the template CSS file\'s line, about a font selector subsetting cannot follow, and keeps the glyphs', async () => {
+    project = await createProject({ 'source/x.md': brief('A paragraph to draw.\n') });
+    const css = await project.read('templates/policy-brief/style.css');
+    const lines = css.split('\n').length;
+    await project.write('templates/policy-brief/style.css', `${css}\n.article p:nth-child(1 of p) { font-weight: 700; }\n`);
+    const result = await project.run(['build', '--format', 'html']);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain(`templates/policy-brief/style.css:${lines + 1}:1 warning Selector ".article p:nth-child(1 of p)" sets a font, but the font model cannot evaluate :nth-child(… of …): the fonts it may select are embedded with every character of the page.`);
+  });
+
+  it('reports a CSS syntax error in a template at its line and column', async () => {
+    project = await createProject({ 'source/x.md': brief() });
+    await project.write('templates/policy-brief/extra.css', '.a { color: red;\n\n.b { font-weight: 700 }\n');
+    const result = await project.run(['build', '--format', 'html']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^templates\/policy-brief\/extra\.css:1:1 error CSS: Unclosed block\. Fix extra\.css of the template\. \(template-error\)$/m);
+  });
+
   it('reports a Handlebars syntax error in a partial', async () => {
     project = await createProject({ 'source/x.md': brief() });
     await project.write('templates/policy-brief/partials/toc.hbs', '<nav>{{#each toc}}\n{{/if}}</nav>\n');

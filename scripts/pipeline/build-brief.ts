@@ -20,7 +20,7 @@ import { renderBody } from './render-body.ts';
 import { renderPage } from './render-page.ts';
 import { silenceIgnored } from './rules.ts';
 import type { Settings } from './settings.ts';
-import { templateFor, type Template } from './template.ts';
+import { reportTemplateWarnings, templateFor, type Template } from './template.ts';
 import { timer, type Time } from './timings.ts';
 import { guessToc, tocEntries } from './toc.ts';
 import type { Target, TocEntry } from './view.ts';
@@ -93,6 +93,7 @@ async function buildSteps(job: BriefJob, context: RunContext): Promise<BriefOutc
   // 3. The template, loaded once per run, and its labels in the brief's language (template.ts).
   const template = await time('template', () => templateFor(context.templates, settings.templatesDir, matter.template ?? settings.config.template ?? 'policy-brief', file));
   if (!template) return outcome;
+  reportTemplateWarnings(file, template);
   const labels = template.labels(matter.lang);
   file.data.labels = labels;
 

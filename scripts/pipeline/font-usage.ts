@@ -1,16 +1,29 @@
 import type { Element, Root, RootContent } from 'hast';
 import { selectAll } from 'hast-util-select';
 import postcss, { type AtRule, type Rule } from 'postcss';
+import selectorParser from 'postcss-selector-parser';
+import valueParser from 'postcss-value-parser';
 import type { ResolvedFace } from './fonts.ts';
 
 /** A style rule that sets something font-related, flattened out of @media blocks. */
 interface FontRule {
+  /** The selector as hast-util-select evaluates it (`:where()` read as `:is()`, whose matches are the same). */
   selector: string;
   /** What an element must have for the rule to match it: ".class", "#id", "tag" (from the rightmost compound). */
   key: string[];
   specificity: number;
   order: number;
   declarations: Record<string, string>;
+  /** The model cannot tell which elements this selector matches (see fontSelectorWarnings). */
+  unsupported?: string;
+}
+
+/** A selector the font model cannot evaluate, where it stands in a stylesheet. */
+export interface SelectorWarning {
+  line: number;
+  column: number;
+  selector: string;
+  reason: string;
 }
 
 /** What the browser's own stylesheet does to fonts, where a template does not say otherwise. */
@@ -41,6 +54,7 @@ export function charactersByFace(tree: Root, stylesheets: string[], faces: Resol
   // whose rightmost part names a class, element or id absent from the page is skipped unasked.
   const declaredBy = new Map<Element, Record<string, string>>();
   for (const rule of rules) {
+    if (rule.unsupported) continue;
     if (!rule.key.every((name) => present.has(name))) continue;
     for (const element of safeSelectAll(rule.selector, tree)) {
       const declared = declaredBy.get(element) ?? {};
@@ -69,8 +83,10 @@ export function charactersByFace(tree: Root, stylesheets: string[], faces: Resol
     }
     return chosen;
   };
+  const drawn = new Set<string>();
   const draw = (text: string, style: ComputedFont) => {
     const chosen = choose(style);
+    for (const char of withCases(text)) drawn.add(char);
     for (const char of withCases(text)) {
       // Line breaks and tabs are not drawn; spaces are (the font gives their width).
       if (char === '\n' || char === '\r' || char === '\t' || char === '\f') continue;
@@ -106,9 +122,7 @@ export function charactersByFace(tree: Root, stylesheets: string[], faces: Resol
 
   // Generated text (content: "…" in any rule, margin boxes) is not placed by the model: give it to
   // every face that draws something already, and to every face of a family the @page rules name.
-  const pageFamilies = new Set(
-    [...stylesheets.join('\n').matchAll(/@page[\s\S]*?font-family:\s*([^;}]+)/g)].flatMap((match) => parseFamilies(match[1]!)),
-  );
+  const pageFamilies = new Set(stylesheets.flatMap((css) => pageRuleFamilies(css)));
   const receivers = faces.filter((face) => usage.get(face)!.size > 0 || pageFamilies.has(face.family));
   for (const text of generatedText(stylesheets)) {
     for (const char of withCases(text)) {
@@ -119,7 +133,25 @@ export function charactersByFace(tree: Root, stylesheets: string[], faces: Resol
       if (covers && !takers.some((face) => covers(face, char))) for (const face of faces) if (covers(face, char)) usage.get(face)!.add(char);
     }
   }
+
+  // A rule the model cannot match (reported by fontSelectorWarnings) may set any element's font:
+  // the faces it could select get every character of the page, so subsets are too broad, never short.
+  const unknown = rules.filter((rule) => rule.unsupported);
+  if (unknown.length > 0) {
+    // Named families, all their faces; a rule that names none (weight or style only) may switch
+    // any family in use to another of its faces.
+    const named = new Set(unknown.flatMap((rule) => familiesDeclared(rule.declarations)));
+    if (unknown.some((rule) => familiesDeclared(rule.declarations).length === 0)) for (const face of faces) if (usage.get(face)!.size > 0) named.add(face.family);
+    const broad = faces.filter((face) => named.has(face.family));
+    for (const face of broad) for (const char of drawn) if ((face.script === 'cjk') === CJK.test(char) && (!covers || covers(face, char))) usage.get(face)!.add(char);
+  }
   return usage;
+}
+
+/** The families a rule's declarations name (font-family or the font shorthand), custom properties unresolved. */
+function familiesDeclared(declarations: Record<string, string>): string[] {
+  const family = declarations['font-family'] ?? (declarations.font ? parseFontShorthand(declarations.font)?.family : undefined);
+  return family ? parseFamilies(family) : [];
 }
 
 interface ComputedFont {
@@ -145,12 +177,11 @@ function computeStyle(element: Element, parent: ComputedFont, fromRules: Record<
   for (const [name, value] of Object.entries(declared)) if (name.startsWith('--')) variables[name] = value;
   let { family, weight, style } = parent;
   if (declared.font) {
-    // font: [style] [weight] size[/line-height] family
-    const shorthand = /^(?:(italic|oblique|normal)\s+)?(?:(bold|bolder|lighter|normal|\d{3})\s+)?[\d.]+\w*(?:\/[\d.]+\w*)?\s+(.+)$/.exec(declared.font.trim());
+    const shorthand = parseFontShorthand(resolveVariables(declared.font, variables));
     if (shorthand) {
-      style = shorthand[1] === 'italic' || shorthand[1] === 'oblique' ? 'italic' : 'normal';
-      weight = shorthand[2] ? parseWeight(shorthand[2], parent.weight) : 400;
-      family = shorthand[3]!;
+      style = shorthand.style;
+      weight = parseWeight(shorthand.weight, parent.weight);
+      family = shorthand.family;
     }
   }
   if (declared['font-family']) family = declared['font-family'];
@@ -193,32 +224,109 @@ function parseSheet(css: string): Omit<FontRule, 'order'>[] {
       if (FONT_PROPERTIES.has(declaration.prop) || declaration.prop.startsWith('--')) declarations[declaration.prop] = declaration.value;
     });
     if (Object.keys(declarations).length === 0) return;
-    for (const selector of rule.selectors) {
-      // Pseudo-elements draw generated text, counted apart; what a pseudo-class like :hover
-      // changes is not the printed page.
-      if (/::|:(hover|focus|active|visited|focus-visible|focus-within|target)\b|:(before|after|marker)\b/.test(selector)) continue;
-      rules.push({ selector, key: keyOf(selector), specificity: specificity(selector), declarations });
-    }
+    for (const selector of readSelectors(rule.selector)) if (selector) rules.push({ ...selector, declarations });
   });
   return rules;
 }
 
-/** The classes, id and element name of a selector's rightmost compound (outside brackets and parentheses). */
-function keyOf(selector: string): string[] {
-  let depth = 0;
-  let start = 0;
-  for (let index = 0; index < selector.length; index++) {
-    const char = selector[index]!;
-    if (char === '(' || char === '[') depth++;
-    else if (char === ')' || char === ']') depth--;
-    else if (depth === 0 && /[\s>+~]/.test(char)) start = index + 1;
+/**
+ * The pseudo-classes hast-util-select 6 evaluates (its lib/pseudo.js handlers); it throws on
+ * others only when an element reaches them, so they are checked here, when the sheet is read.
+ */
+const SELECTABLE = new Set(['any-link', 'blank', 'checked', 'dir', 'disabled', 'empty', 'enabled', 'first-child', 'first-of-type', 'has', 'is', 'lang', 'last-child', 'last-of-type', 'not', 'nth-child', 'nth-last-child', 'nth-last-of-type', 'nth-of-type', 'only-child', 'only-of-type', 'optional', 'read-only', 'read-write', 'required', 'root', 'scope', 'where'].map((name) => `:${name}`));
+
+/** Pseudo-classes of interaction: what they change is not the printed page. */
+const INTERACTIVE = new Set([':hover', ':focus', ':active', ':visited', ':focus-visible', ':focus-within', ':target']);
+/** Pseudo-elements that draw generated text (counted apart, see generatedText) or mark lists. */
+const GENERATING = new Set(['::before', '::after', '::marker', ':before', ':after', '::placeholder']);
+/** Pseudo-elements that restyle part of an element's own text: the model cannot place them. */
+const PART_OF_TEXT = new Set(['::first-line', '::first-letter', ':first-line', ':first-letter', '::selection']);
+
+/**
+ * Each selector of a selector list, parsed: the form hast-util-select evaluates, the names its
+ * rightmost compound needs, its specificity; undefined for one that styles no printed element;
+ * `unsupported` with the reason for one the model cannot evaluate.
+ */
+function readSelectors(list: string): (Omit<FontRule, 'order' | 'declarations'> | undefined)[] {
+  let parsed: selectorParser.Root;
+  try {
+    parsed = selectorParser().astSync(list);
+  } catch (error) {
+    return [{ selector: list, key: [], specificity: 0, unsupported: `it cannot be parsed (${(error as Error).message})` }];
   }
-  const compound = selector.slice(start).replace(/\([^)]*\)|\[[^\]]*\]/g, '');
-  const key = [...compound.matchAll(/\.([\w-]+)/g)].map((match) => `.${match[1]}`);
-  key.push(...[...compound.matchAll(/#([\w-]+)/g)].map((match) => `#${match[1]}`));
-  const tag = /^[a-z][\w-]*/i.exec(compound)?.[0];
-  if (tag) key.push(tag.toLowerCase());
+  return parsed.nodes.map((selector) => {
+    const pseudos: string[] = [];
+    selector.walkPseudos((pseudo) => {
+      pseudos.push(pseudo.value.toLowerCase());
+    });
+    if (pseudos.some((name) => INTERACTIVE.has(name) || GENERATING.has(name))) return undefined;
+    const text = selector.toString().trim();
+    const partOfText = pseudos.find((name) => PART_OF_TEXT.has(name));
+    if (partOfText) return { selector: text, key: [], specificity: 0, unsupported: `${partOfText} styles part of a text, which the model does not lay out` };
+    const unknown = selector.nodes.length > 0 ? findUnselectable(selector) : undefined;
+    if (unknown) return { selector: text, key: [], specificity: 0, unsupported: `the font model cannot evaluate ${unknown}` };
+    const forMatching = selector.clone();
+    forMatching.walkPseudos((pseudo) => {
+      if (pseudo.value.toLowerCase() === ':where') pseudo.value = ':is';
+    });
+    const matching = forMatching.toString().trim();
+    try {
+      selectAll(matching, { type: 'root', children: [] });
+    } catch (error) {
+      return { selector: text, key: [], specificity: 0, unsupported: `the font model cannot evaluate it (${(error as Error).message.replace(/`/g, '"')})` };
+    }
+    return { selector: matching, key: keyOf(selector), specificity: specificityOf(selector) };
+  });
+}
+
+/** The first pseudo-class in a selector that hast-util-select does not evaluate, such as :nth-child(2 of .x). */
+function findUnselectable(selector: selectorParser.Selector): string | undefined {
+  let found: string | undefined;
+  selector.walkPseudos((pseudo) => {
+    const name = pseudo.value.toLowerCase();
+    if (found || name.startsWith('::')) return;
+    if (!SELECTABLE.has(name)) found = name;
+    // "An+B of S" is parsed as words by the selector parser: an "of" among them is the S form.
+    else if (name.startsWith(':nth-') && pseudo.toString().split(/[\s()]+/).includes('of')) found = `${name}(… of …)`;
+  });
+  return found;
+}
+
+/** The classes, ids and element name of a selector's rightmost compound (not inside :is(), :not()…). */
+function keyOf(selector: selectorParser.Selector): string[] {
+  const nodes = selector.nodes;
+  let start = nodes.length;
+  while (start > 0 && nodes[start - 1]!.type !== 'combinator') start--;
+  const key: string[] = [];
+  for (const node of nodes.slice(start)) {
+    if (node.type === 'class') key.push(`.${node.value}`);
+    else if (node.type === 'id') key.push(`#${node.value}`);
+    else if (node.type === 'tag' && !node.namespace) key.push(node.value.toLowerCase());
+  }
   return key;
+}
+
+/**
+ * Specificity as one number, ids × 10⁴ + classes, attributes and pseudo-classes × 10² + types and
+ * pseudo-elements (Selectors 4, §17): :is(), :not() and :has() count as their most specific
+ * argument, :where() as nothing, :nth-child(… of S) as a pseudo-class plus S.
+ */
+function specificityOf(selector: selectorParser.Selector | selectorParser.Pseudo): number {
+  let total = 0;
+  for (const node of selector.nodes) {
+    if (node.type === 'id') total += 10_000;
+    else if (node.type === 'class' || node.type === 'attribute') total += 100;
+    else if (node.type === 'tag' && node.value !== '*') total += 1;
+    else if (node.type === 'pseudo') {
+      const name = node.value.toLowerCase();
+      const inner = Math.max(0, ...node.nodes.map((argument) => specificityOf(argument as selectorParser.Selector)));
+      if (name === ':where') continue;
+      if (name === ':is' || name === ':not' || name === ':has' || name === ':matches') total += inner;
+      else if (name.startsWith('::') || PART_OF_TEXT.has(name) || GENERATING.has(name)) total += 1;
+      else total += 100 + (name.startsWith(':nth-') ? inner : 0);
+    }
+  }
+  return total;
 }
 
 /** Every class (".x"), id ("#x") and element name in a tree. */
@@ -242,9 +350,32 @@ function safeSelectAll(selector: string, tree: Root): Element[] {
   try {
     return selectAll(selector, tree);
   } catch {
-    // A selector hast-util-select cannot evaluate matches nothing here.
+    // Checked when the sheet was read (readSelectors); kept as a guard for a tree it trips on.
     return [];
   }
+}
+
+/**
+ * The selectors of a stylesheet that set fonts but that the font model cannot evaluate, with
+ * their line and column: the template's CSS file is named in the warning the build gives, and
+ * the faces such a rule could select keep every character of the page.
+ */
+export function fontSelectorWarnings(css: string): SelectorWarning[] {
+  const warnings: SelectorWarning[] = [];
+  postcss.parse(css).walkRules((rule: Rule) => {
+    for (let parent = rule.parent; parent && parent.type !== 'root'; parent = parent.parent) {
+      if (parent.type === 'atrule' && ['page', 'font-face', 'keyframes'].includes((parent as AtRule).name)) return;
+    }
+    let setsFont = false;
+    rule.walkDecls((declaration) => {
+      if (FONT_PROPERTIES.has(declaration.prop)) setsFont = true;
+    });
+    if (!setsFont) return;
+    for (const selector of readSelectors(rule.selector)) {
+      if (selector?.unsupported) warnings.push({ line: rule.source?.start?.line ?? 1, column: rule.source?.start?.column ?? 1, selector: selector.selector, reason: selector.unsupported });
+    }
+  });
+  return warnings;
 }
 
 /**
@@ -256,30 +387,95 @@ function withCases(text: string): string {
   return /[a-z]/i.test(text) ? text + text.toUpperCase() + text.toLowerCase() : text;
 }
 
-/** Specificity as one number: ids × 10⁴ + classes, attributes and pseudo-classes × 10² + types. */
-function specificity(selector: string): number {
-  const ids = (selector.match(/#[\w-]+/g) ?? []).length;
-  const classes = (selector.match(/\.[\w-]+|\[[^\]]+\]|:(?!not|is|where|has)[\w-]+(\([^)]*\))?/g) ?? []).length;
-  const types = (selector.replace(/\[[^\]]*\]|\([^)]*\)/g, '').match(/(^|[\s>+~(])[a-z][\w-]*/gi) ?? []).length;
-  return ids * 10_000 + classes * 100 + types;
-}
-
+/** The declarations of a style attribute. */
 function parseDeclarations(style: string): Record<string, string> {
   const declarations: Record<string, string> = {};
-  for (const part of style.split(';')) {
-    const colon = part.indexOf(':');
-    if (colon > 0) declarations[part.slice(0, colon).trim()] = part.slice(colon + 1).trim();
+  try {
+    postcss.parse(`x{${style}}`).walkDecls((declaration) => {
+      declarations[declaration.prop] = declaration.value;
+    });
+  } catch {
+    // A style attribute the browser would also drop in part: nothing the model can follow.
   }
   return declarations;
 }
 
+/** var(--name, fallback) replaced by the custom property's value, to a bounded depth. */
 function resolveVariables(value: string, variables: Record<string, string>, depth = 0): string {
-  if (depth > 8) return value;
-  return value.replace(/var\(\s*(--[\w-]+)\s*(?:,\s*([^)]*))?\)/g, (_, name: string, fallback: string | undefined) => resolveVariables(variables[name] ?? fallback ?? '', variables, depth + 1));
+  if (depth > 8 || !value.includes('var(')) return value;
+  const parsed = valueParser(value);
+  parsed.walk((node) => {
+    if (node.type !== 'function' || node.value.toLowerCase() !== 'var') return;
+    const name = node.nodes.find((child) => child.type === 'word')?.value ?? '';
+    const comma = node.nodes.findIndex((child) => child.type === 'div' && child.value === ',');
+    const fallback = comma === -1 ? '' : valueParser.stringify(node.nodes.slice(comma + 1)).trim();
+    const replacement = resolveVariables(variables[name] ?? fallback, variables, depth + 1);
+    // Turned into a word in place: its text is the resolved value.
+    (node as unknown as { type: string; value: string }).type = 'word';
+    node.value = replacement;
+    return false;
+  });
+  return valueParser.stringify(parsed.nodes);
 }
 
+/** The family names of a font-family value, unquoted. */
 function parseFamilies(value: string): string[] {
-  return value.split(',').map((family) => family.trim().replace(/^["']|["']$/g, ''));
+  const families: string[] = [];
+  let current: string[] = [];
+  for (const node of valueParser(value).nodes) {
+    if (node.type === 'div' && node.value === ',') {
+      families.push(current.join(' '));
+      current = [];
+    } else if (node.type === 'string' || node.type === 'word') current.push(node.value);
+    else if (node.type === 'function') current.push(valueParser.stringify(node));
+  }
+  families.push(current.join(' '));
+  return families.map((family) => family.trim()).filter(Boolean);
+}
+
+/** Keywords the font shorthand may give before the size. */
+const FONT_STYLES = new Set(['normal', 'italic', 'oblique']);
+const FONT_WEIGHTS = new Set(['bold', 'bolder', 'lighter']);
+const FONT_OTHERS = new Set(['small-caps', 'ultra-condensed', 'extra-condensed', 'condensed', 'semi-condensed', 'semi-expanded', 'expanded', 'extra-expanded', 'ultra-expanded']);
+const SIZE_KEYWORDS = new Set(['xx-small', 'x-small', 'small', 'medium', 'large', 'x-large', 'xx-large', 'xxx-large', 'smaller', 'larger']);
+
+/**
+ * `font: [style] [variant] [weight] [stretch] size[/line-height] family`, read with a value
+ * tokenizer: what it says of style, weight and family (system fonts such as `caption` give nothing).
+ */
+export function parseFontShorthand(value: string): { style: 'normal' | 'italic'; weight: string; family: string } | undefined {
+  const all = valueParser(value).nodes;
+  const nodes = all.filter((node) => node.type !== 'space' && node.type !== 'comment');
+  let style: 'normal' | 'italic' = 'normal';
+  let weight = '400';
+  let index = 0;
+  for (; index < nodes.length; index++) {
+    const node = nodes[index]!;
+    if (node.type !== 'word') break;
+    const word = node.value.toLowerCase();
+    if (FONT_STYLES.has(word)) style = word === 'normal' ? style : 'italic';
+    else if (FONT_WEIGHTS.has(word) || (/^\d+$/.test(word) && Number(word) >= 1 && Number(word) <= 1000)) weight = word;
+    else if (!FONT_OTHERS.has(word)) break;
+  }
+  const size = nodes[index];
+  if (!size || !(size.type === 'function' || (size.type === 'word' && (valueParser.unit(size.value) !== false || SIZE_KEYWORDS.has(size.value.toLowerCase()))))) return undefined;
+  index++;
+  if (nodes[index]?.type === 'div' && nodes[index]!.value === '/') index += 2;
+  const rest = nodes.slice(index);
+  if (rest.length === 0) return undefined;
+  return { style, weight, family: valueParser.stringify(all.slice(all.indexOf(rest[0]!))).trim() };
+}
+
+/** The families @page rules (running heads, page numbers) name in font-family or font. */
+function pageRuleFamilies(css: string): string[] {
+  const families: string[] = [];
+  postcss.parse(css).walkAtRules('page', (page) => {
+    page.walkDecls((declaration) => {
+      if (declaration.prop === 'font-family') families.push(...parseFamilies(declaration.value));
+      else if (declaration.prop === 'font') families.push(...parseFamilies(parseFontShorthand(declaration.value)?.family ?? ''));
+    });
+  });
+  return families;
 }
 
 function parseWeight(value: string, inherited: number): number {
@@ -316,9 +512,9 @@ export function pickFace(faces: ResolvedFace[], weight: number, style: 'normal' 
 export function generatedText(stylesheets: string[]): string[] {
   const texts: string[] = [];
   for (const sheet of stylesheets) {
-    for (const declaration of sheet.matchAll(/content:\s*([^;}]+)/g)) {
-      texts.push([...declaration[1]!.matchAll(/"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)'/g)].map((part) => cssUnescape(part[1] ?? part[2] ?? '')).join(''));
-    }
+    postcss.parse(sheet).walkDecls('content', (declaration) => {
+      texts.push(valueParser(declaration.value).nodes.filter((node) => node.type === 'string').map((node) => cssUnescape(node.value)).join(''));
+    });
   }
   return texts;
 }

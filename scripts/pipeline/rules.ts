@@ -56,6 +56,7 @@ export const RULES: Rule[] = [
  * silenced: a brief with errors is not written.
  */
 export const BUILD_WARNINGS: { id: string; finds: string }[] = [
+  { id: 'unsupported-selector', finds: 'A selector in the template\'s CSS that sets a font but that brief\'s font subsetting cannot evaluate (::first-letter, :nth-child(… of S)…): the fonts it may select keep every character of the page.' },
   { id: 'unsafe-html', finds: 'Raw HTML the sanitizer removed (scripts, iframes, event handlers, style and other attributes, classes), each kind once with the lines of the others.' },
   { id: 'unsafe-url', finds: 'A link or image address with a scheme that runs or leaks (javascript:, data: that is not an image, file:…), removed.' },
   { id: 'remote-image', finds: 'A remote image not fetched (its host is not in allow_remote) or that failed to load.' },

@@ -9,6 +9,8 @@ import { TOOL_ROOT } from '../paths.ts';
 import { resolveBrand, type ResolvedBrand } from './brand.ts';
 import type { Labels } from './file-data.ts';
 import type { FontFamily } from './fonts.ts';
+import { CssSyntaxError } from 'postcss';
+import { fontSelectorWarnings } from './font-usage.ts';
 import { report } from './messages.ts';
 import { brandSchema } from './schema.ts';
 import { embedCssAssets, embedMarkupAssets, type TemplateAssets } from './template-assets.ts';
@@ -29,6 +31,8 @@ export interface Template {
   chartTheme: Record<string, unknown> | undefined;
   /** The template's own brand.yaml (logo embedded), which wins over brief.config.yaml's brand; undefined without one. */
   brand: ResolvedBrand | undefined;
+  /** Problems in the template that do not stop a build (a font selector the model cannot follow), for each brief to report. */
+  warnings: TemplateWarning[];
   /** Labels for a language (its primary subtag), falling back to English. */
   labels(lang: string): Labels;
   /** Renders the layout with a view; throws TemplateRenderError with the template position. */
@@ -46,6 +50,23 @@ export class TemplateError extends BriefError {
   ) {
     super(message, code);
   }
+}
+
+/** Reports a template's warnings on a brief built with it, each at its template file's line and column. */
+export function reportTemplateWarnings(file: VFile, template: Template): void {
+  for (const warning of template.warnings) {
+    const message = report(file, 'warning', warning.message, warning.rule, { line: warning.line, column: warning.column });
+    message.file = warning.path;
+  }
+}
+
+/** A template problem that leaves the outputs usable: reported as a warning at the template file's place. */
+export interface TemplateWarning {
+  path: string;
+  line: number;
+  column: number;
+  message: string;
+  rule: string;
 }
 
 /** The template a brief names does not exist. */
@@ -156,8 +177,13 @@ export async function loadTemplate(templatesDir: string, name: string): Promise<
 
   let screen = '';
   let print = '';
+  const warnings: TemplateWarning[] = [];
   for (const file of entries.filter((entry) => entry.endsWith('.css'))) {
-    const text = await embedCssAssets(await read(join(dir, file)), join(dir, file), assets);
+    const path = join(dir, file);
+    const raw = await read(path);
+    // Warnings are placed in the file as written, before its images are embedded.
+    warnings.push(...cssWarnings(path, raw));
+    const text = await embedCssAssets(raw, path, assets);
     if (file === 'print.css') print += text;
     else screen += text;
   }
@@ -180,6 +206,7 @@ export async function loadTemplate(templatesDir: string, name: string): Promise<
     fonts,
     chartTheme,
     brand,
+    warnings,
     labels(lang) {
       const primary = lang.toLowerCase().split('-')[0]!;
       return { ...labelsByLang.en, ...labelsByLang[primary] };
@@ -215,6 +242,25 @@ async function loadBrand(path: string, dir: string, templatesDir: string, read: 
   const problem = file.messages.find((message) => message.fatal === true) ?? (resolved ? undefined : file.messages[0]);
   if (problem || !resolved) throw new TemplateError(problem?.reason ?? 'brand.yaml could not be read.', path, problem?.line ?? 1, problem?.column ?? 1, problem?.ruleId ?? 'template-brand');
   return resolved;
+}
+
+/**
+ * A stylesheet's font selectors that subsetting cannot follow, as warnings at their place; a CSS
+ * syntax error is the template's error, at postcss's line and column.
+ */
+function cssWarnings(path: string, css: string): TemplateWarning[] {
+  try {
+    return fontSelectorWarnings(css).map((warning) => ({
+      path,
+      line: warning.line,
+      column: warning.column,
+      message: `Selector "${warning.selector}" sets a font, but ${warning.reason}: the fonts it may select are embedded with every character of the page. Use a selector of classes, elements and :is()/:not(), or ignore this (unsupported-selector).`,
+      rule: 'unsupported-selector',
+    }));
+  } catch (error) {
+    if (!(error instanceof CssSyntaxError)) throw error;
+    throw new TemplateError(`CSS: ${error.reason}. Fix ${basename(path)} of the template.`, path, error.line ?? 1, error.column ?? 1, 'template-error');
+  }
 }
 
 /** A template's YAML file, parsed with positions; a syntax error is a TemplateError at its line and column. */
