@@ -2,7 +2,7 @@ import { copyFile, cp, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PDFDocument, PDFName, StandardFonts } from 'pdf-lib';
 import { VFile } from 'vfile';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { checkBrand } from '../scripts/check/check-brand.ts';
 import { checkPrint } from '../scripts/check/check-print.ts';
 import { bodyPlaces } from '../scripts/pipeline/body-places.ts';
@@ -13,6 +13,7 @@ import { TOOL_ROOT } from '../scripts/paths.ts';
 import { countUntagged, markArtifacts, paintedContent } from '../scripts/pipeline/pdf-content.ts';
 import type { PrintedLinks } from '../scripts/pipeline/read-destinations.ts';
 import { createProject, type CliResult, type TempProject } from './helpers/project.ts';
+import { samples } from './helpers/samples.ts';
 
 /** Front matter on lines 1-4 (one more line for each extra field), then a blank line: the body starts on line 6 (or 7). */
 const head = (extra = '') => `---\ntitle: A Checked Brief\ndate: 2024-05-01\n${extra}---\n\n`;
@@ -187,16 +188,15 @@ describe('npm run check', () => {
 });
 
 describe('the sample briefs', () => {
-  it('pass npm run check -- --strict in English and Japanese', async () => {
-    const samples = await createProject();
-    try {
-      for (const name of await readdir(join(TOOL_ROOT, 'source'))) await samples.write(`source/${name}`, await readFile(join(TOOL_ROOT, 'source', name)));
-      const result = await samples.run(['check', '--strict']);
-      expect(result.stdout).toMatch(/^Checked 2 briefs in [\d.]+ m?s: 0 errors, 0 warnings; passed\.\n$/);
-      expect(result.code).toBe(0);
-    } finally {
-      await samples.remove();
-    }
+  it('pass npm run check -- --strict in English and Japanese', () => {
+    // Checked once for the run by global setup (tests/helpers/samples.ts), with npm run -s … --output.
+    const { check } = samples(inject('samples'));
+    expect(check.code, check.stderr).toBe(0);
+    expect(check.stdout).toBe('');
+    expect(check.stderr).toMatch(/Checked 2 briefs in [\d.]+ m?s: 0 errors, 0 warnings; passed\. Report written to check\.json\.\n$/);
+    expect(check.report.ok).toBe(true);
+    expect(check.report.summary).toMatchObject({ briefs: 2, errors: 0, warnings: 0 });
+    expect(check.report.briefs.map((brief) => brief.source)).toEqual(['source/us-japan-relations.ja.md', 'source/us-japan-relations.md']);
   });
 });
 

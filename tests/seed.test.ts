@@ -1,12 +1,10 @@
-import { execFile } from 'node:child_process';
-import { cp, mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
+import { samples } from './helpers/samples.ts';
 import { TOOL_ROOT } from '../scripts/paths.ts';
 import { letters, pdfFonts, pdfInfo, pdfLang, pdfOutline, pdfText, qpdfCheck } from './helpers/pdf.ts';
 
-const run = promisify(execFile);
 // The original page text the seed brief was made from (a copy of ../shared/seeds/, so a clone alone runs the suite).
 const SEED = join(TOOL_ROOT, 'tests', 'fixtures', 'seed', 'us-japan-relations.txt');
 
@@ -29,29 +27,15 @@ async function bodyText(path: string): Promise<string> {
   return text;
 }
 
-let project: string;
-let build: { stdout: string; stderr: string };
-const pdf = () => join(project, 'output', 'us-japan-relations.pdf');
-
-beforeAll(async () => {
-  // A copy of the repository, built the way the README says: `npm run build`.
-  project = await mkdtemp(join(TOOL_ROOT, 'tests', '.tmp', 'seed-'));
-  for (const entry of ['package.json', 'package-lock.json', 'scripts', 'templates', 'source']) {
-    // Keep times: a package-lock.json newer than node_modules would make npm run build reinstall.
-    await cp(join(TOOL_ROOT, entry), join(project, entry), { recursive: true, preserveTimestamps: true });
-  }
-  await symlink(join(TOOL_ROOT, 'node_modules'), join(project, 'node_modules'));
-  build = await run('npm', ['run', 'build', '--', 'source/us-japan-relations.md'], { cwd: project });
-});
-
-afterAll(async () => {
-  await rm(project, { recursive: true, force: true });
-});
+/** The seed brief, built once for the run with `npm run build` by global setup (tests/helpers/samples.ts). */
+const built = samples(inject('samples'));
+const build = built.build;
+const pdf = () => built.output('us-japan-relations.pdf');
 
 describe('the seed brief, built with npm run build', () => {
   it('says what was built, where, and how long it took', () => {
     expect(build.stdout).toMatch(/✓ source\/us-japan-relations\.md → output\/us-japan-relations\.html \(\d+ KB\), output\/us-japan-relations\.pdf \(\d+ KB, \d pages\)\s+\d/);
-    expect(build.stdout).toMatch(/Built 1 of 1 brief in [\d.]+ m?s\./);
+    expect(build.stdout).toMatch(/Built 7 of 7 briefs in [\d.]+ m?s\./);
   });
 
   it('passes qpdf --check', async () => {
@@ -123,7 +107,7 @@ describe('the seed brief, built with npm run build', () => {
   });
 
   it('writes a handout with its language, title, description and landmarks', async () => {
-    const html = await readFile(join(project, 'output', 'us-japan-relations.html'), 'utf8');
+    const html = await readFile(built.output('us-japan-relations.html'), 'utf8');
     expect(html).toMatch(/^<!DOCTYPE html>\n<html lang="en">/);
     expect(html).toContain('<title>U.S.-Japan Relations</title>');
     expect(html).toContain('<meta name="description" content="The post-World War II U.S.-Japan alliance anchors');

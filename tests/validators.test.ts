@@ -1,37 +1,31 @@
-import { cp, mkdtemp, readdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readdir } from 'node:fs/promises';
 import type { Browser } from 'puppeteer';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TOOL_ROOT } from '../scripts/paths.ts';
-import { runCli } from './helpers/project.ts';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { pdfFonts, pdfInfo, qpdfCheck } from './helpers/pdf.ts';
+import { samples } from './helpers/samples.ts';
 import { axeViolations, launchTestBrowser, nuHtmlCheck } from './helpers/validators.ts';
 
-let project: string;
+/** The samples as `npm run build` built them once for the whole run (tests/helpers/samples.ts). */
+const built = samples(inject('samples'));
 let browser: Browser;
 let htmls: string[];
 let pdfs: string[];
 
 beforeAll(async () => {
-  project = await mkdtemp(join(TOOL_ROOT, 'tests', '.tmp', 'validate-'));
-  await cp(join(TOOL_ROOT, 'templates'), join(project, 'templates'), { recursive: true });
-  await cp(join(TOOL_ROOT, 'source'), join(project, 'source'), { recursive: true });
-  const result = await runCli(['build'], project);
-  expect(result.stderr).toBe('');
-  expect(result.code).toBe(0);
-  const outputs = await readdir(join(project, 'output'));
-  htmls = outputs.filter((name) => name.endsWith('.html') && name !== 'index.html').map((name) => join(project, 'output', name));
-  pdfs = outputs.filter((name) => name.endsWith('.pdf')).map((name) => join(project, 'output', name));
+  const outputs = (await readdir(built.output('.'))).filter((name) => name.startsWith('us-japan-relations'));
+  htmls = outputs.filter((name) => name.endsWith('.html')).map((name) => built.output(name));
+  pdfs = outputs.filter((name) => name.endsWith('.pdf')).map((name) => built.output(name));
   browser = await launchTestBrowser();
 });
 
 afterAll(async () => {
   await browser?.close();
-  await rm(project, { recursive: true, force: true });
 });
 
 describe('the sample briefs, judged by validators nobody here wrote', () => {
-  it('builds both editions', () => {
+  it('builds both editions, with nothing on stderr', () => {
+    expect(built.build.stderr).toBe('');
+    expect(built.build.code).toBe(0);
     expect(htmls.map((path) => path.split('/').pop()).sort()).toEqual(['us-japan-relations.html', 'us-japan-relations.ja.html']);
     expect(pdfs).toHaveLength(2);
   });
