@@ -45,7 +45,7 @@ describe('incremental builds', () => {
     const { rewritten, stdout } = await rewrittenBy();
     expect(rewritten).toEqual([]);
     expect(stdout).not.toContain('Chrome ready');
-    expect(stdout).toMatch(/^All 2 briefs are up to date \(checked in \d+ ms\); --force rebuilds them\.$/m);
+    expect(stdout).toMatch(/^All 2 briefs are up to date \(checked in [\d.]+ m?s\); --force rebuilds them\.$/m);
   });
 
   it('rebuilds only the brief whose source changed', async () => {
