@@ -200,25 +200,38 @@ describe('the sample briefs', () => {
   });
 });
 
+/** The brand rule's messages on a config file with an accent too light for text, as "severity message (rule)" and as places. */
+function brandCase(): { printed: string[]; places: string[] } {
+  const file = new VFile({ path: 'brief.config.yaml', value: 'brand:\n  colors:\n    primary: "#12355b"\n    accent: "#f4a6b8"\n' });
+  checkBrand(file, { colors: { primary: '#12355b', accent: '#f4a6b8' } });
+  return {
+    printed: file.messages.map((message) => `${RULES.find((rule) => rule.id === message.ruleId)!.severity} ${message.reason} (${message.ruleId})`),
+    places: file.messages.map((message) => `${message.line}:${message.column} ${message.ruleId}`),
+  };
+}
+
 describe('the brand rule, on a config file', () => {
   it('finds a brand color too light for text, at its line', () => {
-    const file = new VFile({ path: 'brief.config.yaml', value: 'brand:\n  colors:\n    primary: "#12355b"\n    accent: "#f4a6b8"\n' });
-    checkBrand(file, { colors: { primary: '#12355b', accent: '#f4a6b8' } });
-    for (const message of file.messages) seen.push(`${RULES.find((rule) => rule.id === message.ruleId)!.severity} ${message.reason} (${message.ruleId})`);
-    expect(file.messages.map((message) => `${message.line}:${message.column} ${message.ruleId}`)).toEqual(['4:13 brand-contrast']);
+    expect(brandCase().places).toEqual(['4:13 brand-contrast']);
   });
 });
 
-describe('the PDF rules, on PDFs made without brief', () => {
-  const layout: LayoutMeasure = { contentWidth: 672, contentHeight: 883, overflows: [], headings: [], rows: [], images: [], refs: [] };
-  const judge = (facts: PdfFacts, measured = layout, links: PrintedLinks = { destinations: new Map(), links: new Map() }) => {
-    const file = new VFile({ path: 'x.md', value: '---\ntitle: x\n---\n' });
-    checkPrint(file, { facts, layout: measured, maxPages: undefined, bundledFonts: new Set(['SourceSerif4-Regular']), missing: [], places: bodyPlaces({ type: 'root', children: [] }, file), links });
-    for (const message of file.messages) seen.push(`${RULES.find((rule) => rule.id === message.ruleId)!.severity} ${message.reason} (${message.ruleId})`);
-    return file.messages.map((message) => `${message.ruleId}: ${message.reason}`);
-  };
+const LAYOUT: LayoutMeasure = { contentWidth: 672, contentHeight: 883, overflows: [], headings: [], rows: [], images: [], refs: [] };
+const NO_LINKS: PrintedLinks = { destinations: new Map(), links: new Map() };
 
-  it('finds a footnote printed on another page than its reference, from the PDF\'s links', async () => {
+/** What checkPrint says of some PDF facts, as "rule: message" and as "severity message (rule)". */
+function judge(facts: PdfFacts, measured = LAYOUT, links: PrintedLinks = NO_LINKS): { found: string[]; printed: string[] } {
+  const file = new VFile({ path: 'x.md', value: '---\ntitle: x\n---\n' });
+  checkPrint(file, { facts, layout: measured, maxPages: undefined, bundledFonts: new Set(['SourceSerif4-Regular']), missing: [], places: bodyPlaces({ type: 'root', children: [] }, file), links });
+  return {
+    found: file.messages.map((message) => `${message.ruleId}: ${message.reason}`),
+    printed: file.messages.map((message) => `${RULES.find((rule) => rule.id === message.ruleId)!.severity} ${message.reason} (${message.ruleId})`),
+  };
+}
+
+/** PDFs made without brief (pdf-lib, or facts by hand), each with the layout (and links) it is judged with. */
+const PDF_CASES: Record<string, () => Promise<{ facts: PdfFacts; layout: LayoutMeasure; links?: PrintedLinks }>> = {
+  async footnotes() {
     const doc = await PDFDocument.create();
     doc.addPage();
     // A PDF with footnotes: its structure has Note elements.
@@ -229,41 +242,24 @@ describe('the PDF rules, on PDFs made without brief', () => {
     ];
     // Note 1 at the foot of page 2 like its reference; note 2 cited on page 3, printed on page 4.
     const links = new Map([['fn-1', [2]], ['fnref-1', [2]], ['fn-2', [3]], ['fnref-2', [4]]]);
-    const messages = judge(facts, { ...layout, refs }, { destinations: new Map(), links });
-    expect(messages.filter((message) => message.startsWith('note-not-placed'))).toEqual([
-      'note-not-placed: Footnote 2 could not be placed at the foot of page 3, where it is cited: it prints on page 4. It is taller than the room the page leaves it: shorten it, or split it into two notes.',
-    ]);
-  });
-
-  it('finds an untagged PDF without title or language, in a font not bundled', async () => {
+    return { facts, layout: { ...LAYOUT, refs }, links: { destinations: new Map(), links } };
+  },
+  async untagged() {
     const doc = await PDFDocument.create();
     const font = await doc.embedFont(StandardFonts.Helvetica);
     const page = doc.addPage();
     page.drawText('Hello', { x: 50, y: 700, font });
     page.drawText('again', { x: 50, y: 680, font });
-    const facts = readPdf(await PDFDocument.load(await doc.save()));
-    expect(judge(facts)).toEqual([
-      'font-not-embedded: The font "Helvetica" is not embedded in the PDF: printers and readers will substitute another.',
-      'pdf-tagged: The PDF is not tagged: screen readers get no structure (headings, lists, tables) and no reading order.',
-      'pdf-title: The PDF has no title.',
-      'pdf-language: The PDF has no document language (/Lang): screen readers cannot pick a voice.',
-      'pdf-artifacts: The PDF has 2 marks that are neither tagged content nor artifacts (pages 1).',
-    ]);
-  });
-
-  it('finds a Type 3 font (glyphs drawn as shapes, what Chromium falls back to without a real font)', async () => {
+    return { facts: readPdf(await PDFDocument.load(await doc.save())), layout: LAYOUT };
+  },
+  async type3() {
     const doc = await PDFDocument.create();
     const page = doc.addPage();
     const type3 = doc.context.register(doc.context.obj({ Type: 'Font', Subtype: 'Type3', FontBBox: [0, 0, 1000, 1000], FontMatrix: [0.001, 0, 0, 0.001, 0, 0], CharProcs: {}, Encoding: { Type: 'Encoding', Differences: [] }, FirstChar: 0, LastChar: 0, Widths: [0] }));
     page.node.setFontDictionary(PDFName.of('T3'), type3);
-    const facts = readPdf(await PDFDocument.load(await doc.save()));
-    expect(facts.fonts).toEqual([{ name: '', type: 'Type3', embedded: true }]);
-    expect(judge(facts).filter((message) => message.startsWith('font-not-embedded'))).toEqual([
-      'font-not-embedded: The PDF draws text in a Type 3 font ("unnamed"): shapes without real font data, which print blurred and read badly. A glyph was missing from the loaded fonts when Chrome printed.',
-    ]);
-  });
-
-  it('finds figures without alternative text and headings out of order in the structure tree', () => {
+    return { facts: readPdf(await PDFDocument.load(await doc.save())), layout: LAYOUT };
+  },
+  async structure() {
     const element = (role: string, children: PdfFacts['structure'][] = [], alt?: string) => ({ role, alt, content: [], children: children as NonNullable<PdfFacts['structure']>[] });
     const facts: PdfFacts = {
       pages: 1,
@@ -277,8 +273,40 @@ describe('the PDF rules, on PDFs made without brief', () => {
       untagged: [],
       contentPerPage: new Map([[1, 0]]),
     };
-    const headings = [{ mark: null, height: 40, text: 'x' }, { mark: '9:1', height: 20, text: 'Details' }];
-    expect(judge(facts, { ...layout, headings })).toEqual([
+    return { facts, layout: { ...LAYOUT, headings: [{ mark: null, height: 40, text: 'x' }, { mark: '9:1', height: 20, text: 'Details' }] } };
+  },
+};
+
+describe('the PDF rules, on PDFs made without brief', () => {
+  it('finds a footnote printed on another page than its reference, from the PDF\'s links', async () => {
+    const { facts, layout, links } = await PDF_CASES.footnotes!();
+    expect(judge(facts, layout, links).found.filter((message) => message.startsWith('note-not-placed'))).toEqual([
+      'note-not-placed: Footnote 2 could not be placed at the foot of page 3, where it is cited: it prints on page 4. It is taller than the room the page leaves it: shorten it, or split it into two notes.',
+    ]);
+  });
+
+  it('finds an untagged PDF without title or language, in a font not bundled', async () => {
+    const { facts, layout } = await PDF_CASES.untagged!();
+    expect(judge(facts, layout).found).toEqual([
+      'font-not-embedded: The font "Helvetica" is not embedded in the PDF: printers and readers will substitute another.',
+      'pdf-tagged: The PDF is not tagged: screen readers get no structure (headings, lists, tables) and no reading order.',
+      'pdf-title: The PDF has no title.',
+      'pdf-language: The PDF has no document language (/Lang): screen readers cannot pick a voice.',
+      'pdf-artifacts: The PDF has 2 marks that are neither tagged content nor artifacts (pages 1).',
+    ]);
+  });
+
+  it('finds a Type 3 font (glyphs drawn as shapes, what Chromium falls back to without a real font)', async () => {
+    const { facts, layout } = await PDF_CASES.type3!();
+    expect(facts.fonts).toEqual([{ name: '', type: 'Type3', embedded: true }]);
+    expect(judge(facts, layout).found.filter((message) => message.startsWith('font-not-embedded'))).toEqual([
+      'font-not-embedded: The PDF draws text in a Type 3 font ("unnamed"): shapes without real font data, which print blurred and read badly. A glyph was missing from the loaded fonts when Chrome printed.',
+    ]);
+  });
+
+  it('finds figures without alternative text and headings out of order in the structure tree', async () => {
+    const { facts, layout } = await PDF_CASES.structure!();
+    expect(judge(facts, layout).found).toEqual([
       'pdf-title: The PDF does not ask viewers to show its title: they show the file name instead (/DisplayDocTitle).',
       'pdf-figure-alt: Figure 3 in the PDF has no alternative text.',
       'pdf-heading-order: In the PDF\'s structure, heading "Details" (H3) follows an H1: readers navigating by heading miss a level.',
@@ -313,10 +341,15 @@ describe('artifacts in page content', () => {
 });
 
 describe('the README', () => {
-  it('shows for every rule an example shaped like a message brief gives', () => {
-    // Quoted names, numbers and lists of pages vary; the wording may not.
+  it('shows for every rule an example shaped like a message brief gives', async () => {
+    // Quoted names, numbers and lists of pages vary; the wording may not. The messages are those
+    // of this file's check run and of the PDFs made without brief, gathered here, not left by other tests.
     const shape = (text: string) => text.replace(/"[^"]*"/g, '"…"').replace(/\d+(\.\d+)?(, \d+)*/g, 'N');
-    const shapes = new Set(seen.map(shape));
+    const fromPdfs = await Promise.all(Object.values(PDF_CASES).map(async (make) => {
+      const { facts, layout, links } = await make();
+      return judge(facts, layout, links).printed;
+    }));
+    const shapes = new Set([...seen, ...fromPdfs.flat(), ...brandCase().printed].map(shape));
     for (const rule of RULES) {
       const example = /^\S+:\d+:\d+ (.*)$/.exec(rule.example)?.[1] ?? '';
       expect(example.endsWith(`(${rule.id})`), rule.id).toBe(true);

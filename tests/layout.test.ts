@@ -2,37 +2,27 @@ import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { TOOL_ROOT } from '../scripts/paths.ts';
-import { createProject, type TempProject } from './helpers/project.ts';
+import { samples } from './helpers/samples.ts';
 import { pdfInfo, pdfOutline, pdfText } from './helpers/pdf.ts';
 
 const run = promisify(execFile);
-let project: TempProject;
-let pdf: string;
+/** The showcase, built once for the run by global setup (tests/helpers/samples.ts). */
+const built = samples(inject('samples'));
+const pdf = built.output('showcase.pdf');
 let html: string;
 
 beforeAll(async () => {
-  project = await createProject();
-  for (const name of ['showcase.md', 'map.png']) await project.write(`source/${name}`, await readFile(join(TOOL_ROOT, 'tests', 'fixtures', 'showcase', name)));
-  const result = await project.run(['build']);
-  expect(result.stderr).toBe('');
-  expect(result.code).toBe(0);
-  pdf = join(project.root, 'output', 'showcase.pdf');
-  html = await project.read('output/showcase.html');
-});
-
-afterAll(async () => {
-  await project.remove();
+  expect(built.build.code, built.build.stderr).toBe(0);
+  html = await readFile(built.output('showcase.html'), 'utf8');
 });
 
 /** The entries of the "Contents" list on the first page, [heading, page], read down each column in turn (a long list is set in two). */
 async function tocLines(): Promise<[string, number][]> {
-  const text = await pdfText(pdf, 1);
-  const block = text.slice(text.indexOf('Contents'));
+  // -layout keeps each entry's title and page number on one line, as printed.
   const { stdout } = await run('pdftotext', ['-layout', '-f', '1', '-l', '1', pdf, '-']);
   const lines = stdout.slice(stdout.indexOf('Contents')).split('\n').slice(1);
-  void block;
   const columns: [string, number][][] = [[], []];
   for (const line of lines) {
     const matches = [...line.matchAll(/(\S.*?)\s{2,}(\d+)(?=\s{2,}|\s*$)/g)];
