@@ -196,7 +196,7 @@ describe('the sample briefs', () => {
     expect(check.stderr).toMatch(/Checked 2 briefs in [\d.]+ m?s: 0 errors, 0 warnings; passed\. Report written to check\.json\.\n$/);
     expect(check.report.ok).toBe(true);
     expect(check.report.summary).toMatchObject({ briefs: 2, errors: 0, warnings: 0 });
-    expect(check.report.briefs.map((brief) => brief.source)).toEqual(['source/us-japan-relations.ja.md', 'source/us-japan-relations.md']);
+    expect(check.report.briefs.map((brief) => brief.source)).toEqual(['source/us-japan-relations.md', 'source/us-japan-relations.ja.md']);
   });
 });
 

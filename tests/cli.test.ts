@@ -79,7 +79,7 @@ describe('npm run build: briefs that fail', () => {
     const result = await project.run(['build', '--format', 'html']);
     expect(result.code).toBe(1);
     const line = result.stderr.split('\n').find((text) => text.startsWith('templates/'))!;
-    expect(line).toMatch(/^templates\/policy-brief\/layout\.hbs:6:\d+ error Template: "titel" is not a field of this context\. Did you mean "title"\? Fields of this context: [a-z]/);
+    expect(line).toMatch(/^templates\/policy-brief\/layout\.hbs:6:\d+ error Template: "titel" is not a field here\. Did you mean "title"\? Fields here: [a-z]/);
     expect(line).toContain(', title,');
     expect(line).not.toContain('[object Object]');
   });
@@ -90,7 +90,7 @@ describe('npm run build: briefs that fail', () => {
     await project.write('templates/policy-brief/partials/end-matter.hbs', partial.replace('<p class="citation">{{citation}}</p>', '<p class="citation">{{citation}} {{autor}}</p>'));
     const result = await project.run(['build', '--format', 'html']);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^templates\/policy-brief\/partials\/end-matter\.hbs:5:40 error Template: "autor" is not a field of this context\. Did you mean "author"\? Fields of this context: .*\bauthor\b.* \(template-error\)$/m);
+    expect(result.stderr).toMatch(/^templates\/policy-brief\/partials\/end-matter\.hbs:5:40 error Template: "autor" is not a field here\. Did you mean "author"\? Fields here: .*\bauthor\b.* \(template-error\)$/m);
     expect(result.stderr).not.toContain('layout.hbs');
   });
 
@@ -146,7 +146,7 @@ describe('npm run build: briefs that fail', () => {
     await project.write('templates/_index/layout.hbs', layout.replace('<h1>{{title}}</h1>', '<h1>{{titel}}</h1>'));
     const result = await project.run(['build', '--format', 'html']);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^templates\/_index\/layout\.hbs:12:\d+ error Template: "titel" is not a field of this context\. Did you mean "title"\?.* The index \(output\/index\.html\) was not written; fix _index\/ or remove the folder\. \(template-error\)$/m);
+    expect(result.stderr).toMatch(/^templates\/_index\/layout\.hbs:12:\d+ error Template: "titel" is not a field here\. Did you mean "title"\?.* The index \(output\/index\.html\) was not written; fix _index\/ or remove the folder\. \(template-error\)$/m);
     expect(existsSync(join(project.root, 'output', 'x.html'))).toBe(true);
     expect(existsSync(join(project.root, 'output', 'index.html'))).toBe(false);
   });

@@ -28,12 +28,18 @@ beforeAll(async () => {
   project = await createProject({ 'source/a.md': brief('Alpha.\n', { title: 'Alpha' }), 'source/b.md': brief('Beta.\n', { title: 'Beta' }) });
   stop = new AbortController();
   const stdout = new PassThrough();
-  stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const stderr = new PassThrough();
-  stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  // The first build's summary line, as an event on the output (no polling).
+  const firstBuild = new Promise<void>((resolve) => {
+    const collect = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (/Built 2 of 2 briefs/.test(output)) resolve();
+    };
+    stdout.on('data', collect);
+    stderr.on('data', collect);
+  });
   watching = main(['watch', '--port', '0'], { stdout, stderr, cwd: project.root, env: process.env, signal: stop.signal });
-  const deadline = Date.now() + 30_000;
-  while (!/Built 2 of 2 briefs/.test(output) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  await firstBuild;
   url = /preview at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(output)![1]!;
   events = await connectEvents(`${url}events`);
 });

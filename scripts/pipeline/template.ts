@@ -332,12 +332,12 @@ function describeMiss(error: TemplateError, handlebars: typeof Handlebars, sourc
   const { expression, inBlock } = pathExpressionAt(handlebars.parse(source), error.line, error.column - 1);
   const parts = expression?.parts ?? [name];
   const owner = parts.slice(0, Math.max(0, parts.indexOf(name))).reduce<unknown>((value, part) => (value && typeof value === 'object' ? (value as Record<string, unknown>)[part] : undefined), context);
-  const where = expression && parts.indexOf(name) > 0 ? `"${parts.slice(0, parts.indexOf(name)).join('.')}"` : 'this context';
+  const where = expression && parts.indexOf(name) > 0 ? `of "${parts.slice(0, parts.indexOf(name)).join('.')}"` : 'here';
   // Inside {{#each}} or {{#with}} the object looked in is not the one this file was given.
   const fields = !inBlock && owner && typeof owner === 'object' ? Object.keys(owner).sort() : [];
   const hint = closest(name, fields);
-  const listed = fields.length > 0 ? ` Fields of ${where}: ${fields.join(', ')}.` : '';
-  return new TemplateError(`Template: "${expression?.original ?? name}" is not a field of ${where}.${hint ? ` Did you mean "${hint}"?` : ''}${listed}`, error.path, error.line, error.column);
+  const listed = fields.length > 0 ? ` Fields ${where}: ${fields.join(', ')}.` : '';
+  return new TemplateError(`Template: "${expression?.original ?? name}" is not a field ${where}.${hint ? ` Did you mean "${hint}"?` : ''}${listed}`, error.path, error.line, error.column);
 }
 
 interface PathNode {
