@@ -20,17 +20,24 @@ describe('GitHub alerts', () => {
     const { html: raw, messages } = await renderBody(ALL, { labels: en });
     const html = squash(raw);
     expect(messages).toEqual([]);
-    expect(html).toContain('<aside class="callout callout-note"><p class="callout-title">Note</p><p>About note.</p></aside>');
-    expect(html).toContain('<aside class="callout callout-tip"><p class="callout-title">Tip</p>');
-    expect(html).toContain('<aside class="callout callout-important"><p class="callout-title">Important</p>');
-    expect(html).toContain('<aside class="callout callout-warning"><p class="callout-title">Warning</p>');
+    expect(html).toContain('<aside class="callout callout-note" aria-label="Note"><p class="callout-title">Note</p><p>About note.</p></aside>');
+    expect(html).toContain('<aside class="callout callout-tip" aria-label="Tip"><p class="callout-title">Tip</p>');
+    expect(html).toContain('<aside class="callout callout-important" aria-label="Important"><p class="callout-title">Important</p>');
+    expect(html).toContain('<aside class="callout callout-warning" aria-label="Warning"><p class="callout-title">Warning</p>');
     expect(html).not.toContain('[!');
     expect(html).not.toContain('<blockquote>');
   });
 
   it('styles a caution as a warning, with its own class for templates that style it apart', async () => {
     const html = squash((await renderBody('> [!CAUTION]\n> Do not.\n', { labels: en })).html);
-    expect(html).toContain('<aside class="callout callout-warning callout-caution"><p class="callout-title">Caution</p><p>Do not.</p></aside>');
+    expect(html).toContain('<aside class="callout callout-warning callout-caution" aria-label="Caution"><p class="callout-title">Caution</p><p>Do not.</p></aside>');
+  });
+
+  it('names each box for screen readers, numbering repeated titles, alerts and ::: blocks together', async () => {
+    const html = squash((await renderBody('> [!NOTE]\n> One.\n\n:::callout{type=note}\nTwo.\n:::\n\n> [!TIP]\n> Three.\n', { labels: en })).html);
+    expect(html).toContain('<aside class="callout callout-note" aria-label="Note 1">');
+    expect(html).toContain('<aside class="callout callout-note" aria-label="Note 2">');
+    expect(html).toContain('<aside class="callout callout-tip" aria-label="Tip">');
   });
 
   it('titles them in Japanese in a Japanese edition', async () => {
@@ -41,8 +48,8 @@ describe('GitHub alerts', () => {
   it('accepts lower case, text on the following paragraphs, and a title after the marker', async () => {
     const { html: raw } = await renderBody('> [!tip]\n>\n> First.\n>\n> - a list\n\n> [!NOTE] Before you start\n> Read this.\n', { labels: en });
     const html = squash(raw);
-    expect(html).toContain('<aside class="callout callout-tip"><p class="callout-title">Tip</p><p>First.</p><ul>');
-    expect(html).toContain('<aside class="callout callout-note"><p class="callout-title">Before you start</p><p>Read this.</p>');
+    expect(html).toContain('<aside class="callout callout-tip" aria-label="Tip"><p class="callout-title">Tip</p><p>First.</p><ul>');
+    expect(html).toContain('<aside class="callout callout-note" aria-label="Before you start"><p class="callout-title">Before you start</p><p>Read this.</p>');
   });
 
   it('keeps an unknown [!TYPE] as a quote, with a warning at its line', async () => {
@@ -61,7 +68,7 @@ describe('GitHub alerts', () => {
   it('accepts caution as a :::callout type too', async () => {
     const { html, messages } = await renderBody(':::callout{type=caution}\nCareful.\n:::\n', { labels: en });
     expect(messages).toEqual([]);
-    expect(html).toContain('<aside class="callout callout-warning callout-caution"><p class="callout-title">Caution</p>');
+    expect(html).toContain('<aside class="callout callout-warning callout-caution" aria-label="Caution"><p class="callout-title">Caution</p>');
   });
 });
 
@@ -77,7 +84,7 @@ describe('GitHub alerts in a built brief', () => {
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const html = squash(await project.read('output/alerts.html'));
-    expect(html).toContain('<aside class="callout callout-important"><p class="callout-title">Important</p>');
+    expect(html).toContain('<aside class="callout callout-important" aria-label="Important"><p class="callout-title">Important</p>');
     expect(html).not.toContain('[!');
     const text = await pdfText(join(project.root, 'output', 'alerts.pdf'));
     expect(text).not.toContain('[!');

@@ -31,7 +31,7 @@ describe('unclosed ::: blocks', () => {
       const result = await project.run(['build', '--format', 'html']);
       expect(result.code).toBe(1);
       expect(result.stderr).toContain('source/broken.md:6:1 error The block ":::sidebar" opened here is never closed, so it takes in everything up to the end of the file (line 7).');
-      expect(await project.read('output/fine.html')).toContain('<aside class="sidebar">');
+      expect(await project.read('output/fine.html')).toContain('<aside class="sidebar"');
     } finally {
       await project.remove();
     }

@@ -40,6 +40,7 @@ import rehypeSourceNotes from './plugins/rehype-source-notes.ts';
 import rehypeTables from './plugins/rehype-tables.ts';
 import remarkDirectives from './plugins/remark-directives.ts';
 import remarkTypography from './plugins/remark-typography.ts';
+import remarkNameLandmarks from './plugins/remark-name-landmarks.ts';
 import remarkGithubAlerts from './plugins/remark-github-alerts.ts';
 import remarkHeadingLevels from './plugins/remark-heading-levels.ts';
 import remarkTitleHeading from './plugins/remark-title-heading.ts';
@@ -233,6 +234,8 @@ export function createMarkdownProcessor(options: MarkdownOptions): MarkdownProce
       .use(remarkDirectives)
       // GitHub's `> [!NOTE]` quotes become the same callouts as `:::callout` blocks.
       .use(remarkGithubAlerts)
+      // Once every box exists, :::callout, :::sidebar and alerts alike: each gets its accessible name.
+      .use(remarkNameLandmarks)
       // Citations become footnotes (note styles) or text, and the bibliography ends the body: after
       // the cross-reference plugin has claimed @fig-/@tbl-/@sec- keys, before footnotes are checked
       // and numbered, so citation notes and the author's share one sequence.

@@ -15,14 +15,10 @@ export type CalloutType = (typeof CALLOUT_TYPES)[number];
  * `:::callout{type=note}`, `:::sidebar[Title]` and `:::pullquote`. Unknown blocks are warned
  * about and kept as plain divisions. Text and leaf directives are not a feature of briefs, so
  * they go back to the text the author typed (`Note:this` must not lose its colon).
- *
- * Callouts and sidebars are `<aside>` landmarks; each gets a name (`aria-label`) from its title,
- * numbered when titles repeat ("Note 1", "Note 2"), so that screen readers can tell them apart and
- * any number of boxes passes axe's landmark-unique.
+ * Callouts and sidebars are `<aside>` landmarks, named afterwards by remark-name-landmarks.
  */
 export default function remarkDirectives() {
   return (tree: Root, file: VFile) => {
-    const landmarks: { node: ContainerDirective | Blockquote; name: string }[] = [];
     visit(tree, (node, index, parent) => {
       if (node.type === 'textDirective' || node.type === 'leafDirective') {
         if (parent && index !== undefined) {
@@ -47,14 +43,13 @@ export default function remarkDirectives() {
           if (type !== requested) {
             report(file, 'warning', `Unknown callout type "${requested}"; using "note". Types: ${CALLOUT_TYPES.join(', ')}.`, 'unknown-directive', node.position?.start);
           }
-          landmarks.push({ node, name: makeCallout(node, type as CalloutType, label, file) });
+          makeCallout(node, type as CalloutType, label, file);
           break;
         }
         case 'sidebar':
           data.hName = 'aside';
           data.hProperties = { className: ['sidebar'] };
           if (label) node.children.unshift(title('sidebar-title', label));
-          landmarks.push({ node, name: label || (file.data.labels?.sidebar ?? 'Sidebar') });
           break;
         case 'pullquote':
           data.hName = 'aside';
@@ -66,7 +61,6 @@ export default function remarkDirectives() {
           data.hName = 'div';
       }
     });
-    nameLandmarks(landmarks);
   };
 }
 
@@ -103,19 +97,6 @@ function reportUnclosed(node: ContainerDirective, parent: Parent | undefined, fi
       ? `the end of the file (line ${source.trimEnd().split('\n').length})`
       : `the end of ${parent?.type === 'containerDirective' ? `the block ":::${(parent as ContainerDirective).name}"` : parent?.type === 'blockquote' ? 'the quote' : parent?.type === 'listItem' ? 'the list item' : 'the block'} it is in (line ${end.line})`;
   report(file, 'error', `The block ":::${node.name}" opened here is never closed, so it takes in everything up to ${where}. Add a ":::" line where it should end.`, 'unclosed-directive', start);
-}
-
-/** Gives each box its accessible name: its title, with a number when another box has the same one. */
-function nameLandmarks(landmarks: { node: ContainerDirective | Blockquote; name: string }[]): void {
-  const total = new Map<string, number>();
-  for (const { name } of landmarks) total.set(name, (total.get(name) ?? 0) + 1);
-  const seen = new Map<string, number>();
-  for (const { node, name } of landmarks) {
-    const nth = (seen.get(name) ?? 0) + 1;
-    seen.set(name, nth);
-    const properties = (node.data!.hProperties ??= {});
-    properties.ariaLabel = total.get(name)! > 1 ? `${name} ${nth}` : name;
-  }
 }
 
 /** A title line for a box: a paragraph with a class, styled by the template. */
