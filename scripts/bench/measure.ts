@@ -38,11 +38,15 @@ export async function measureCommand(command: string, args: string[], options: {
   });
   const wallMs = performance.now() - start;
   if (code !== 0) throw new Error(`${command} ${args.join(' ')} exited ${code}:\n${stderr}`);
-  // `times` prints the shell's own times, then its children's: "0m1.234s 0m0.567s".
+  return { wallMs, cpuMs: childCpuMs(stderr) };
+}
+
+/** The CPU time of a shell's children from the last line `times` printed ("0m1.234s 0m0.567s": user, system). */
+export function childCpuMs(stderr: string): number {
   const children = stderr.trimEnd().split('\n').at(-1)!;
   const seconds = [...children.matchAll(/(\d+)m([\d.]+)s/g)].map((match) => Number(match[1]) * 60 + Number(match[2]));
-  if (seconds.length !== 2) throw new Error(`Could not read the CPU time of ${command}: ${children}`);
-  return { wallMs, cpuMs: (seconds[0]! + seconds[1]!) * 1000 };
+  if (seconds.length !== 2) throw new Error(`Could not read the CPU time: ${children}`);
+  return (seconds[0]! + seconds[1]!) * 1000;
 }
 
 /** A copy of this project in a temporary folder (node_modules linked), with only the given sources. */

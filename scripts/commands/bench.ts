@@ -1,6 +1,6 @@
 import type { Io } from '../cli.ts';
 import { EXIT, UsageError } from '../errors.ts';
-import { batch } from '../bench/batch.ts';
+import { batch, batch1000 } from '../bench/batch.ts';
 import { chartCost } from '../bench/chart-cost.ts';
 import { coldBuild } from '../bench/cold-build.ts';
 import { footnotes } from '../bench/footnotes.ts';
@@ -24,6 +24,7 @@ Scenarios:
   footnotes   a 40-note brief with footnotes at the foot of each page vs the same with endnotes
   corpus      every README.md under node_modules, as it is, html and pdf: how many build, time per
               document, the most common messages
+  batch1000   (opt-in, some minutes) 100 briefs, then 1,000: time and peak memory should grow 10× and not at all
 
 Options:
   --runs N     runs per measurement (default 5)
@@ -31,14 +32,15 @@ Options:
 
 type Scenario = (runs: number, log: (line: string) => void) => Promise<{ rows: BenchRow[]; against: string }>;
 
-const SCENARIOS: Record<string, { title: string; run: Scenario }> = {
+const SCENARIOS: Record<string, { title: string; run: Scenario; optIn?: boolean }> = {
   cold: { title: 'Cold build of the seed brief (wall and CPU time, npm start included)', run: coldBuild },
   watch: { title: 'Watch mode: an edit to the seed brief until its outputs are rewritten', run: watchEdit },
   nochange: { title: 'Starting up: a no-change npm run build of the seed brief, and --help (wall and CPU time, npm start included)', run: noChange },
-  batch: { title: '100 briefs the size of the seed, from scratch (wall time, peak memory of the process tree)', run: batch },
+  batch: { title: '100 briefs the size of the seed, from scratch (wall and CPU time, peak memory of the process tree)', run: batch },
   chart: { title: 'What a chart costs: the seed brief with a vega-lite chart from a CSV, vs the same chart as an SVG image', run: chartCost },
   footnotes: { title: 'Footnotes: the 40-note test brief (6 pages) with footnotes vs with endnotes, one brief per build', run: footnotes },
   corpus: { title: 'Every README.md under node_modules, as it is, HTML and PDF in one build (wall time per document)', run: corpus },
+  batch1000: { title: '1,000 briefs against 100, from scratch (wall and CPU time, peak memory of the process tree)', run: batch1000, optIn: true },
 };
 
 /** `npm run bench`: runs the benchmark scenarios and prints their tables. */
@@ -49,7 +51,7 @@ export async function bench(argv: string[], io: Io): Promise<number> {
     return EXIT.ok;
   }
   const runs = parseInteger('runs', values.runs, 1, 100) ?? 5;
-  const names = positionals.length > 0 ? positionals : Object.keys(SCENARIOS);
+  const names = positionals.length > 0 ? positionals : Object.keys(SCENARIOS).filter((name) => !SCENARIOS[name]!.optIn);
   const unknown = names.find((name) => !SCENARIOS[name]);
   if (unknown) throw new UsageError(`Unknown scenario "${unknown}". Scenarios: ${Object.keys(SCENARIOS).join(', ')}.`);
   for (const name of names) {
