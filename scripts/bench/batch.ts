@@ -26,6 +26,8 @@ export async function batch(runs: number, log: (line: string) => void): Promise<
   const chrome = (await resolveChrome({ env: process.env, install: false })).executablePath;
   try {
     await writeBriefs(project.root, COUNT, { mdToPdf: true });
+    // The first npm run of a copy compiles the CLI (esbuild, ~150 MB): not part of any build.
+    await measureTree('npm', ['run', 'build', '--', '--help'], project.root);
     const rows: BenchRow[] = [
       { label: `brief: ${COUNT} briefs, HTML + PDF (--jobs ${defaultJobs()})`, runsMs: [], cpuMs: [] },
       { label: `md-to-pdf: the same ${COUNT}, PDF only, ${MD_TO_PDF_BATCH} at a time`, runsMs: [], cpuMs: [] },
@@ -82,6 +84,7 @@ export async function batch1000(runs: number, log: (line: string) => void): Prom
   const project = await benchProject({});
   try {
     const rows: BenchRow[] = [];
+    await measureTree('npm', ['run', 'build', '--', '--help'], project.root);
     for (const count of [COUNT, LONG_COUNT]) {
       await writeBriefs(project.root, count, { mdToPdf: false });
       const row: BenchRow = { label: `brief: ${count} briefs, HTML + PDF (--jobs ${defaultJobs()})`, runsMs: [], cpuMs: [] };
