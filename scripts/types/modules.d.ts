@@ -42,3 +42,16 @@ declare module 'citeproc' {
   const CSL: { Engine: typeof Engine; debug: (message: string) => void };
   export default CSL;
 }
+
+declare module '@citation-js/core' {
+  /** citation-js's plugin registry: brief uses only its input chain (BibTeX text → CSL items). */
+  export const plugins: {
+    input: {
+      chain(data: string, options: { forceType?: string; target?: string; maxChainLength?: number; strict?: boolean; generateGraph?: boolean }): unknown;
+    };
+  };
+}
+
+declare module '@citation-js/plugin-bibtex' {
+  // Imported for its side effect: it registers the BibTeX/BibLaTeX reader with @citation-js/core.
+}
