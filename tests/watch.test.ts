@@ -112,7 +112,12 @@ describe('watch mode', () => {
     await project.write(path, '---\ntitle: Beta\n');
     await project.write(path, brief('Beta, saved in three steps.\n', { title: 'Beta' }));
     await done;
-    await new Promise((resolve) => setTimeout(resolve, 800));
+    // No sleep: a sentinel edit to another brief, queued after any change the three saves could
+    // still cause. Watch builds in order, so once the sentinel is built, a second build of b would
+    // have happened already.
+    const sentinel = built('a', 'built');
+    await project.write('source/a.md', brief('Alpha, the sentinel edit.\n', { title: 'Alpha' }));
+    await sentinel;
     expect(count() - before).toBe(1);
     expect(await project.read('output/b.html')).toContain('Beta, saved in three steps.');
   });
