@@ -1,4 +1,5 @@
 import type { Page } from 'puppeteer';
+import { readPageBox } from '../pipeline/page-box.ts';
 
 /** A place in the brief's source as the print page marks it (data-brief-line="line:column"), or null for the template's own elements. */
 export type SourceMark = string | null;
@@ -49,7 +50,7 @@ export async function measureLayout(page: Page, pageSize: { width: number; heigh
   // Points to CSS pixels.
   const pageWidth = (pageSize.width * 96) / 72;
   const pageHeight = (pageSize.height * 96) / 72;
-  const margins = await page.evaluate(readPageMargins);
+  const margins = (await page.evaluate(readPageBox)).margins.other;
   const contentWidth = pageWidth - margins.left - margins.right;
   const contentHeight = pageHeight - margins.top - margins.bottom;
   const viewport = page.viewport();
@@ -64,44 +65,6 @@ export async function measureLayout(page: Page, pageSize: { width: number; heigh
   }
 }
 
-/**
- * The default @page rule's margins, in CSS pixels (in the page; runs without the page's own
- * JavaScript). Later rules win, as in the cascade; @page rules inside @media print count.
- */
-function readPageMargins(): { top: number; right: number; bottom: number; left: number } {
-  const margins = { top: 0, right: 0, bottom: 0, left: 0 };
-  const probe = document.createElement('div');
-  probe.style.position = 'absolute';
-  probe.style.visibility = 'hidden';
-  document.body.appendChild(probe);
-  const toPixels = (value: string): number | undefined => {
-    if (!value) return undefined;
-    probe.style.width = value;
-    const width = probe.getBoundingClientRect().width;
-    return Number.isFinite(width) ? width : undefined;
-  };
-  const visit = (rules: CSSRuleList) => {
-    for (const rule of Array.from(rules)) {
-      if (rule instanceof CSSPageRule && rule.selectorText === '') {
-        for (const side of ['top', 'right', 'bottom', 'left'] as const) {
-          const value = toPixels(rule.style.getPropertyValue(`margin-${side}`));
-          if (value !== undefined) margins[side] = value;
-        }
-      } else if (rule instanceof CSSMediaRule && /print|all/.test(rule.conditionText)) {
-        visit(rule.cssRules);
-      }
-    }
-  };
-  for (const sheet of Array.from(document.styleSheets)) {
-    try {
-      visit(sheet.cssRules);
-    } catch {
-      // A sheet from elsewhere (none load, but be safe).
-    }
-  }
-  probe.remove();
-  return margins;
-}
 
 /** Measures the laid-out document (in the page). */
 function measureDocument(width: number): Omit<LayoutMeasure, 'contentWidth' | 'contentHeight'> {

@@ -6,6 +6,7 @@ import { TOOL_ROOT } from '../paths.ts';
 import type { FontFamily } from './fonts.ts';
 import { report, type Place } from './messages.ts';
 import type { Brand } from './schema.ts';
+import { IMAGE_MEDIA_TYPES } from './media-types.ts';
 
 /** A brand with its logo read and embedded: what templates get. */
 export interface ResolvedBrand extends Omit<Brand, 'logo'> {
@@ -18,7 +19,7 @@ export interface ResolvedBrand extends Omit<Brand, 'logo'> {
 const WEIGHTS = [400, 600, 700];
 
 /** File types a logo may be, and how they are embedded. */
-const LOGO_TYPES: Record<string, string> = { '.svg': 'image/svg+xml', '.png': 'image/png' };
+const LOGO_TYPES: Readonly<Record<string, string>> = { '.svg': IMAGE_MEDIA_TYPES['.svg']!, '.png': IMAGE_MEDIA_TYPES['.png']! };
 
 /**
  * Reads the files a brand names (its logo) from beside the file that names it, and embeds them

@@ -4,23 +4,13 @@ import { parse, parseFragment, type DefaultTreeAdapterMap } from 'parse5';
 import postcss from 'postcss';
 import valueParser from 'postcss-value-parser';
 import { TemplateError } from './template.ts';
+import { FONT_MEDIA_TYPES, IMAGE_MEDIA_TYPES } from './media-types.ts';
 
 type ParentNode = DefaultTreeAdapterMap['parentNode'];
 type ChildNode = DefaultTreeAdapterMap['childNode'];
 
-const TYPES: Record<string, string> = {
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.gif': 'image/gif',
-  '.webp': 'image/webp',
-  '.avif': 'image/avif',
-  '.woff': 'font/woff',
-  '.woff2': 'font/woff2',
-  '.ttf': 'font/ttf',
-  '.otf': 'font/otf',
-};
+/** What a template's markup and CSS may embed. */
+const TYPES: Readonly<Record<string, string>> = { ...IMAGE_MEDIA_TYPES, ...FONT_MEDIA_TYPES };
 
 /** A file of the template (or its folder) that its markup or CSS refers to. */
 export interface TemplateAssets {

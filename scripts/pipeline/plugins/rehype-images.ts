@@ -7,6 +7,7 @@ import type { VFile } from 'vfile';
 import { visit } from 'unist-util-visit';
 import { formatBytes } from '../read.ts';
 import { report, reportOnce, type Finding } from '../messages.ts';
+import { IMAGE_MEDIA_TYPES } from '../media-types.ts';
 
 export interface RehypeImagesOptions {
   /** Folders images may come from (real paths); anything outside is refused. */
@@ -17,15 +18,7 @@ export interface RehypeImagesOptions {
   fetchTimeoutMs: number;
 }
 
-const MIME: Record<string, string> = {
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.gif': 'image/gif',
-  '.webp': 'image/webp',
-  '.avif': 'image/avif',
-  '.svg': 'image/svg+xml',
-};
+const MIME = IMAGE_MEDIA_TYPES;
 const IMAGE_TYPES = /^image\/(png|jpeg|gif|webp|avif|svg\+xml)$/;
 
 /**

@@ -2,6 +2,7 @@ import type { Element, ElementContent, Root } from 'hast';
 import { toString } from 'hast-util-to-string';
 import type { VFile } from 'vfile';
 import { visit, SKIP } from 'unist-util-visit';
+import { nextElement } from '../hast-siblings.ts';
 
 /** Source words recognised in every brief, whatever its template's labels say. */
 const ALWAYS = 'Source, Sources, Note, Notes, 出典, 資料, 注';
@@ -47,13 +48,4 @@ function isBlock(node: Element): boolean {
 function hasClass(node: Element, name: string): boolean {
   const classes = node.properties.className;
   return Array.isArray(classes) && classes.includes(name);
-}
-
-function nextElement(children: Root['children'], index: number): { node: Element; index: number } | undefined {
-  for (let at = index + 1; at < children.length; at++) {
-    const child = children[at]!;
-    if (child.type === 'text' && child.value.trim() === '') continue;
-    return child.type === 'element' ? { node: child, index: at } : undefined;
-  }
-  return undefined;
 }

@@ -2,6 +2,7 @@ import type { Element, Root } from 'hast';
 import { toString } from 'hast-util-to-string';
 import type { VFile } from 'vfile';
 import { visit, SKIP } from 'unist-util-visit';
+import { nextElement, previousElement } from '../hast-siblings.ts';
 
 /**
  * `Table: …`, Pandoc's shorter `: …`, and Word's numbered captions `Table 3: …` / `Table 3. …`
@@ -75,15 +76,6 @@ function isCaption(node: Element): boolean {
   return node.tagName === 'p' && CAPTION.test(toString(node));
 }
 
-function nextElement(children: Root['children'], index: number): { node: Element; index: number } | undefined {
-  for (let at = index + 1; at < children.length; at++) {
-    const child = children[at]!;
-    if (child.type === 'text' && child.value.trim() === '') continue;
-    return child.type === 'element' ? { node: child, index: at } : undefined;
-  }
-  return undefined;
-}
-
 /**
  * A first header row, "Table 1 (continued)", for the pages after the first: Chromium repeats the
  * whole thead on every page a table breaks onto, and the template hides the row on the first
@@ -100,15 +92,6 @@ function addContinuedRow(table: Element, text: string): void {
     properties: { className: ['table-continued'], ariaHidden: 'true' },
     children: [{ type: 'element', tagName: 'td', properties: { colSpan: columns }, children: [{ type: 'text', value: text }] }],
   });
-}
-
-function previousElement(children: Root['children'], index: number): { node: Element; index: number } | undefined {
-  for (let at = index - 1; at >= 0; at--) {
-    const child = children[at]!;
-    if (child.type === 'text' && child.value.trim() === '') continue;
-    return child.type === 'element' ? { node: child, index: at } : undefined;
-  }
-  return undefined;
 }
 
 /** A name for a table without caption: the word for table and its header row ("Table: Year, Trade"). */
