@@ -28,6 +28,13 @@ describe('image sizes with Pandoc\'s attribute syntax', () => {
     expect(html).toMatch(/<img src="data:image\/png;base64,[^"]+" alt="Map" style="width: 40%">/);
   });
 
+  it('reads the block before typography: its quotes and dashes stay as written, the text after it is set', async () => {
+    const { html, messages } = await renderBody('![Map](map.png){width="60%" .full--bleed} "Bases" -- 2024\n');
+    expect(html).toMatch(/<img src="data:image\/png;base64,[^"]+" alt="Map" style="width: 60%"> “Bases” – 2024/);
+    expect(html).not.toMatch(/[{}]/);
+    expect(messages).toEqual(['1:16 Image attribute ".full--bleed" is ignored: images take only {width=…} and {height=…}. (image-size)']);
+  });
+
   it('warns about a size it cannot use and other attributes, at their place', async () => {
     const { html, messages } = await renderBody('Text.\n\n![Map](map.png){width=huge .wide}\n');
     expect(html).not.toContain('style=');

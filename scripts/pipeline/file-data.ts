@@ -68,6 +68,8 @@ declare module 'vfile' {
     numbered: Record<string, Numbered>;
     /** References found by remark-crossrefs, by the source offset of their link. */
     crossrefs: globalThis.Map<number, CrossrefMark>;
+    /** Image sizes read by remark-image-size (CSS), by the source offset of their image. */
+    imageSizes: globalThis.Map<number, string>;
   }
 }
 

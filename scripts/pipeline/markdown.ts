@@ -38,6 +38,7 @@ import remarkCrossrefs from './plugins/remark-crossrefs.ts';
 import rehypeReportUnsafe from './plugins/rehype-report-unsafe.ts';
 import rehypeSourceNotes from './plugins/rehype-source-notes.ts';
 import rehypeTables from './plugins/rehype-tables.ts';
+import remarkImageSize from './plugins/remark-image-size.ts';
 import remarkDirectives from './plugins/remark-directives.ts';
 import remarkTypography from './plugins/remark-typography.ts';
 import remarkNameLandmarks from './plugins/remark-name-landmarks.ts';
@@ -226,6 +227,9 @@ export function createMarkdownProcessor(options: MarkdownOptions): MarkdownProce
       // Cross-references first among the plugins that read "@": @fig-, @tbl- and @sec- become
       // links here, so a citation plugin after it never takes them for citation keys.
       .use(remarkCrossrefs)
+      // An image's {width=…} block leaves the text here (after remark-crossrefs took its label),
+      // so remark-typography never curls its quotes; rehype-image-size sets the size it read.
+      .use(remarkImageSize)
       // The title is the template's: a leading `# Title` leaves the body (and names a brief that
       // has no front matter); then a body that still uses level 1 moves down a level.
       .use(remarkTitleHeading)
