@@ -131,10 +131,11 @@ export class BuildSession {
       emit({ type: 'plan', total: jobs.length, upToDate: fresh.length });
       const results: BriefResult[] = [...fresh];
       let fatal: unknown;
+      // Chrome folders of runs killed with kill -9 (any output folder's): their owner is gone. Every
+      // build sweeps, one with nothing to do too (a read of the temporary folder's names).
+      await removeDeadRunFolders();
       if (stale.length > 0) {
         await removeStaleTempFiles(settings.outDir);
-        // Chrome folders of runs killed with kill -9 (any output folder's): their owner is gone.
-        await removeDeadRunFolders();
         const context = await this.runContext(settings.formats.has('pdf'));
         // A Chrome that would not start for an earlier build of this session gets another chance.
         await context.forgetFailedLaunch();
