@@ -3,7 +3,7 @@
 // the pure-JavaScript npm packages they use bundled in (see BUNDLED). The result lives in
 // node_modules/.cache/brief/cli and is made again only when a file under scripts/ changes. Used by bootstrap.mjs and by the tests.
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -40,9 +40,11 @@ export const COMPILED = join(root, 'node_modules', '.cache', 'brief', 'cli');
 export async function compile() {
   const scripts = join(root, 'scripts');
   const files = readdirSync(scripts, { recursive: true }).filter((file) => /\.(ts|mjs)$/.test(file)).sort();
-  const stamp = createHash('sha256')
-    .update(files.map((file) => `${file}\0${statSync(join(scripts, file)).mtimeMs}`).join('\n'))
-    .digest('hex');
+  // The stamp is the sources' bytes, not their times: a copy of scripts/ (a clone, a test's copy
+  // sharing this node_modules) with other mtimes must not compile again over a CLI in use.
+  const hash = createHash('sha256');
+  for (const file of files) hash.update(`${file}\0`).update(readFileSync(join(scripts, file))).update('\0');
+  const stamp = hash.digest('hex');
   const entry = join(COMPILED, 'cli.mjs');
   const stampFile = join(COMPILED, 'stamp');
   if (existsSync(entry) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) return entry;
