@@ -40,6 +40,17 @@ export async function loadConfig(root: string): Promise<LoadedConfig> {
   const yaml = parseYaml(file, text, { firstLine: 1, rule: 'config-yaml', maxAliasCount: 100 });
   const config = yaml ? validate(configSchema, yaml, file, { noun: 'Config field', rule: 'config-field', unknownRule: 'unknown-config-field' }) : undefined;
   if (config?.ignore && yaml) warnUnknownRules(file, config.ignore, yaml);
+  // A default template that does not exist is the config's mistake: said once, at its value.
+  if (config?.template && yaml) {
+    // Loaded only here: a config without a template never loads the template code.
+    const { listTemplates, UnknownTemplateError } = await import('./template.ts');
+    const available = await listTemplates(join(root, 'templates'));
+    if (!available.includes(config.template)) {
+      const error = new UnknownTemplateError(config.template, available.filter((name) => !name.startsWith('_')));
+      report(file, 'error', error.message, error.code, yaml.locate(['template']));
+      return { config: undefined, file, brand: {} };
+    }
+  }
   // The logo is read now, once: a missing one is one error at its line, before any brief is built.
   const brand = config && yaml ? await resolveBrand(config.brand, root, file, yaml.locate) : undefined;
   return { config: brand ? config : undefined, file, brand: brand ?? {} };
