@@ -6,7 +6,7 @@ import { PassThrough } from 'node:stream';
 import { promisify } from 'node:util';
 import { PNG } from 'pngjs';
 import { parse } from 'yaml';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { main } from '../scripts/cli.ts';
 import { TOOL_ROOT } from '../scripts/paths.ts';
 import { briefMatterSchema, configSchema } from '../scripts/pipeline/schema.ts';
@@ -14,11 +14,14 @@ import { buildView, type ViewInput } from '../scripts/pipeline/view.ts';
 import { contrastRatio } from '../scripts/check/check-brand.ts';
 import { createProject, type TempProject } from './helpers/project.ts';
 import { pdfInfo, pdfText } from './helpers/pdf.ts';
+import { samples } from './helpers/samples.ts';
 
 /**
  * The house look: authors and the citation, branding from brief.config.yaml (logo, colors,
  * running header and footer), typography (quotes, dashes, hyphenation, line length) and broken
- * tables, read back from real PDFs and handouts. One project, built once.
+ * tables, read back from real PDFs and handouts. One project, built once: the trade brief as
+ * handout and PDF, the Japanese one as a handout (only its text is read); the line length is
+ * measured on the seed as the shared samples printed it (tests/helpers/samples.ts).
  */
 const run = promisify(execFile);
 const BRAND_PRIMARY = '#7a1f3d';
@@ -86,10 +89,12 @@ beforeAll(async () => {
   await project.write('logo.png', await readFile(join(TOOL_ROOT, 'tests', 'fixtures', 'map.png')));
   await project.write('source/trade.md', trade);
   await project.write('source/ja.md', japanese);
-  await project.write('source/us-japan-relations.md', await readFile(join(TOOL_ROOT, 'source', 'us-japan-relations.md')));
-  const result = await project.run(['build']);
+  const result = await project.run(['build', 'source/trade.md']);
   expect(result.code, result.stderr).toBe(0);
   expect(result.stderr).toBe('');
+  const handout = await project.run(['build', 'source/ja.md', '--format', 'html']);
+  expect(handout.code, handout.stderr).toBe(0);
+  expect(handout.stderr).toBe('');
 });
 
 afterAll(async () => {
@@ -246,7 +251,7 @@ describe('typography', () => {
   });
 
   it('sets body text 65 to 75 characters a line at the default size', async () => {
-    const { stdout } = await run('pdftotext', ['-layout', '-f', '2', '-l', '2', output('us-japan-relations.pdf'), '-']);
+    const { stdout } = await run('pdftotext', ['-layout', '-f', '2', '-l', '2', samples(inject('samples')).output('us-japan-relations.pdf'), '-']);
     // Lines of the body: long ones, neither the running footer (wide gaps) nor a paragraph's last line.
     const lengths = stdout
       .slice(0, stdout.indexOf('About this brief'))
@@ -314,7 +319,7 @@ describe('files a brand or a template names', () => {
       const masthead = join(custom.root, 'templates', 'house', 'partials', 'masthead.hbs');
       const original = await readFile(masthead, 'utf8');
       await writeFile(masthead, `<img class="seal" src="seal.png" alt="Seal">\n${original}`);
-      const built = await custom.run(['build']);
+      const built = await custom.run(['build', '--format', 'html']);
       expect(built.code, built.stderr).toBe(0);
       expect(built.stderr).toBe('');
       expect(await custom.read('output/a.html')).toMatch(/<img class="seal" src="data:image\/png;base64,[^"]+" alt="Seal">/);
