@@ -18,7 +18,8 @@ import { samples } from './helpers/samples.ts';
 /** Front matter on lines 1-4 (one more line for each extra field), then a blank line: the body starts on line 6 (or 7). */
 const head = (extra = '') => `---\ntitle: A Checked Brief\ndate: 2024-05-01\n${extra}---\n\n`;
 const WIDE_TABLE = `| ${Array.from({ length: 9 }, (_, index) => `Column${index}_supercalifragilistic`).join(' | ')} |\n|${'---|'.repeat(9)}\n| ${Array(9).fill('x').join(' | ')} |\n`;
-const PAGES_OF_TEXT = Array.from({ length: 40 }, (_, index) => `Paragraph ${index + 1}. ${'The alliance anchors the region and its trade. '.repeat(8)}`).join('\n\n');
+/** Two pages and a bit: over a budget of one page, with few pages to print and measure. */
+const PAGES_OF_TEXT = Array.from({ length: 14 }, (_, index) => `Paragraph ${index + 1}. ${'The alliance anchors the region and its trade. '.repeat(8)}`).join('\n\n');
 
 /**
  * One brief per problem, each otherwise clean: [rule, severity, line, column] of every message
