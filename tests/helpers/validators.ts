@@ -4,20 +4,63 @@ import { readFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import puppeteer, { type Browser } from 'puppeteer';
+import { inject } from 'vitest';
 import { CHROME_ARGS } from '../../scripts/pipeline/browser.ts';
 import { resolveChrome } from '../../scripts/setup/chrome.ts';
 
 const run = promisify(execFile);
 const require = createRequire(import.meta.url);
 
-/** The Nu Html Checker's errors and warnings for each file, as "file:line:col message". */
+/** One message of the Nu Html Checker's JSON report. */
+interface NuMessage {
+  type: string;
+  subType?: string;
+  url?: string;
+  lastLine?: number;
+  firstColumn?: number;
+  message: string;
+}
+
+/**
+ * The Nu Html Checker's errors and warnings for each file, as "file:line:col message". Checked by
+ * the service global setup started for the run (startNuService, nu-service.ts) when there is one: its Java
+ * virtual machine starts once per run, not once per test file; else by a `java -jar vnu.jar` of
+ * its own.
+ */
 export async function nuHtmlCheck(files: string[]): Promise<string[]> {
+  const service = nuService();
+  if (service) return (await Promise.all(files.map((file) => nuServiceCheck(service, file)))).flat();
   const jar = require.resolve('vnu-jar/build/dist/vnu.jar');
   const { stdout, stderr } = await run('java', ['-jar', jar, '--format', 'json', '--exit-zero-always', '--stdout', ...files], { maxBuffer: 64 * 1024 * 1024 });
-  const report = JSON.parse(stdout || stderr) as { messages: { type: string; subType?: string; url: string; lastLine?: number; firstColumn?: number; message: string }[] };
-  return report.messages
-    .filter((message) => message.type === 'error' || message.subType === 'warning' || message.type === 'non-document-error')
-    .map((message) => `${message.url.replace(/^file:/, '')}:${message.lastLine ?? 0}:${message.firstColumn ?? 0} ${message.type}${message.subType ? `/${message.subType}` : ''} ${message.message}`);
+  const report = JSON.parse(stdout || stderr) as { messages: NuMessage[] };
+  return report.messages.filter(reported).map((message) => formatNu(message, (message.url ?? '').replace(/^file:/, '')));
+}
+
+/** The service's address, when global setup started one for this run. */
+function nuService(): string | undefined {
+  try {
+    return inject('vnu') || undefined;
+  } catch {
+    // Outside a test file (no provided context): each check starts its own checker.
+    return undefined;
+  }
+}
+
+/** One file, checked by the service as the command line checks a .html file: as text/html. */
+async function nuServiceCheck(service: string, file: string): Promise<string[]> {
+  const response = await fetch(`${service}?out=json`, { method: 'POST', headers: { 'Content-Type': 'text/html; charset=utf-8' }, body: await readFile(file) });
+  if (!response.ok) throw new Error(`The Nu Html Checker service answered ${response.status} for ${file}.`);
+  const report = (await response.json()) as { messages: NuMessage[] };
+  return report.messages.filter(reported).map((message) => formatNu(message, file));
+}
+
+/** Errors, warnings and problems reading the document; not the informational notes. */
+function reported(message: NuMessage): boolean {
+  return message.type === 'error' || message.subType === 'warning' || message.type === 'non-document-error';
+}
+
+function formatNu(message: NuMessage, file: string): string {
+  return `${file}:${message.lastLine ?? 0}:${message.firstColumn ?? 0} ${message.type}${message.subType ? `/${message.subType}` : ''} ${message.message}`;
 }
 
 /** A Chromium for tests that need page script (axe-core): not the build's sealed pages. */
