@@ -48,10 +48,28 @@ function nuService(): string | undefined {
 
 /** One file, checked by the service as the command line checks a .html file: as text/html. */
 async function nuServiceCheck(service: string, file: string): Promise<string[]> {
-  const response = await fetch(`${service}?out=json`, { method: 'POST', headers: { 'Content-Type': 'text/html; charset=utf-8' }, body: await readFile(file) });
+  const body = await readFile(file);
+  const response = await untilListening(() => fetch(`${service}?out=json`, { method: 'POST', headers: { 'Content-Type': 'text/html; charset=utf-8' }, body }));
   if (!response.ok) throw new Error(`The Nu Html Checker service answered ${response.status} for ${file}.`);
   const report = (await response.json()) as { messages: NuMessage[] };
   return report.messages.filter(reported).map((message) => formatNu(message, file));
+}
+
+/**
+ * Global setup starts the service without waiting for it: while its Java virtual machine starts,
+ * a connection is refused; try again until it listens (two minutes at most, on a loaded machine).
+ */
+async function untilListening(request: () => Promise<Response>): Promise<Response> {
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    try {
+      return await request();
+    } catch (error) {
+      const code = (error as { cause?: { code?: string } }).cause?.code;
+      if (code !== 'ECONNREFUSED' || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
 }
 
 /** Errors, warnings and problems reading the document; not the informational notes. */
