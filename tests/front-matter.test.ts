@@ -54,7 +54,8 @@ describe('front matter', () => {
     expect(matter?.title).toBe('X');
   });
 
-  it.each(['---js', '---javascript', '--- js', '+++', ';;;'])('refuses the %s front-matter engine without running it', (fence) => {
+  // "---js" is refused in a real build, with code that would leave a file behind, in hostile.test.ts.
+  it.each(['---javascript', '--- js', '+++', ';;;'])('refuses the %s front-matter engine without running it', (fence) => {
     const { matter, messages } = parse(`${fence}\n{ title: (function(){ throw new Error('ran') })() }\n${fence}\n`);
     expect(matter).toBeUndefined();
     expect(messages).toHaveLength(1);
@@ -82,12 +83,8 @@ describe('front matter', () => {
     expect(Object.getPrototypeOf(matter)).toBe(Object.prototype);
   });
 
-  it('keeps YAML tags from building objects: the value is read as text, with a warning', () => {
-    const { matter, messages } = parse('---\ntitle: !!js/function "function () { throw new Error(\'ran\') }"\n---\n');
-    expect(typeof matter?.title).toBe('string');
-    expect(matter?.title).toBe("function () { throw new Error('ran') }");
-    expect(messages).toEqual(['source/x.md:2:8 warning YAML tag "!!js/function" is ignored: brief reads plain values only, so this one is read as text. (front-matter-yaml)']);
-  });
+  // YAML tags (!!js/function, !!binary, !!timestamp) are read as text with a warning at each tag,
+  // in a real build whose handout shows the text, in hostile.test.ts ("front matter is YAML only").
 });
 
 describe('splitting front matter from the body (one function for every reader)', () => {

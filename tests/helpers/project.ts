@@ -81,3 +81,59 @@ export function brief(body = 'Some text.\n', matter: Record<string, string> = {}
   const fields = { title: 'A Test Brief', date: '2024-05-01', ...matter };
   return `---\n${Object.entries(fields).map(([key, value]) => `${key}: ${value}`).join('\n')}\n---\n\n${body}`;
 }
+
+/** A CLI command running in this process (watch mode, say), whose output a test can wait on. */
+export interface InProcessCli {
+  /** Everything written to stdout and stderr so far. */
+  output(): string;
+  /** Resolves when the output matches `pattern` (rejects after `timeoutMs`, or if the command ends first). */
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
+  /** Aborts the command, as Ctrl-C does, and resolves with its exit code. */
+  stop(): Promise<number>;
+  done: Promise<number>;
+}
+
+/**
+ * Starts the CLI in-process, as startCli (spawn.ts) starts it in a child: no second Node to start
+ * and load brief into, for tests that need no real signal and no separate process.
+ */
+export function startInProcess(argv: string[], cwd: string, env: NodeJS.ProcessEnv = {}): InProcessCli {
+  const stream = new PassThrough();
+  const abort = new AbortController();
+  let output = '';
+  const listeners = new Set<() => void>();
+  stream.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+    for (const listener of [...listeners]) listener();
+  });
+  let ended = false;
+  const done = main(argv, { stdout: stream, stderr: stream, cwd, env: { ...process.env, ...env }, signal: abort.signal }).finally(() => {
+    ended = true;
+    for (const listener of [...listeners]) listener();
+  });
+  return {
+    output: () => output,
+    done,
+    stop() {
+      abort.abort();
+      return done;
+    },
+    waitFor(pattern, timeoutMs = 30_000) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const match = output.match(pattern);
+          if (match) finish(() => resolve(match));
+          else if (ended) finish(() => reject(new Error(`Ended before ${pattern} appeared. Output:\n${output}`)));
+        };
+        const timer = setTimeout(() => finish(() => reject(new Error(`${pattern} did not appear within ${timeoutMs} ms. Output:\n${output}`))), timeoutMs);
+        const finish = (then: () => void) => {
+          clearTimeout(timer);
+          listeners.delete(check);
+          then();
+        };
+        listeners.add(check);
+        check();
+      });
+    },
+  };
+}
