@@ -181,9 +181,14 @@ export class BuildSession {
         fatal = built.error;
       }
       let indexProblems: VFile[] = [];
+      // The index first: the manifest records what it was rendered from.
+      try {
+        indexProblems = await writeIndex(settings, options.index ?? jobs, this.manifest);
+      } catch (error) {
+        fatal ??= error;
+      }
       try {
         await this.manifest.save();
-        indexProblems = await writeIndex(settings, options.index ?? jobs, this.manifest.listings());
       } catch (error) {
         // The run's own error (a full disk) explains this one: report that one, once.
         fatal ??= error;
