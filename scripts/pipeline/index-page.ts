@@ -76,8 +76,8 @@ export async function writeIndex(settings: Settings, inputs: BriefJob[], manifes
     const listing = listings.get(job.source) ?? { source: await manifest.hash(job.source) };
     shown.push({ id: job.id, source: job.source, listing, outputs: outputs.get(job.source) });
   }
-  // Node's version too: language names and dates come from its ICU data.
-  const key = sha256(JSON.stringify({ title, generator: settings.generator, node: process.versions, briefs: shown }));
+  // (The code, Node's version and brief.config.yaml are in the manifest's run signature: a change to one renders the index again.)
+  const key = sha256(JSON.stringify({ title, generator: settings.generator, briefs: shown }));
   if (await manifest.isIndexUpToDate(key, indexPath)) return [];
 
   const startedAt = Date.now();
