@@ -215,6 +215,12 @@ export class Manifest {
       for (const probe of extras.probes) entry.probes[this.key(probe)] = (await stat(probe).catch(() => undefined)) !== undefined;
     }
     entry.inputs[this.key(source)] = read.sourceHash ?? CHANGED_DURING_BUILD;
+    // Its size and mtime stand for the bytes read when it was not modified since the build
+    // started (nor within the racy window): the next build need not read it again to know that.
+    const sourceInfo = read.sourceHash ? await stat(source).catch(() => undefined) : undefined;
+    if (read.sourceHash && sourceInfo?.isFile() && sourceInfo.mtimeMs < read.startedAt && Date.now() - sourceInfo.mtimeMs > RACY_MS) {
+      this.data.stats[this.key(source)] = { size: sourceInfo.size, mtimeMs: sourceInfo.mtimeMs, ctimeMs: sourceInfo.ctimeMs, hash: read.sourceHash };
+    }
     for (const input of new Set(inputs)) {
       if (this.key(input) === this.key(source)) continue;
       const info = await stat(input).catch(() => undefined);
