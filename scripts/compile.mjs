@@ -33,18 +33,26 @@ const choosePackages = {
   },
 };
 
+/**
+ * The hash of brief's code: every .ts and .mjs file under `scripts` by name and bytes. It stamps
+ * the compiled CLI, which carries it (BRIEF_SOURCES_STAMP), and is part of what every brief's
+ * build depends on (the manifest's run signature). Bytes, not times: a copy of scripts/ (a clone,
+ * a test's copy sharing this node_modules) with other mtimes must not compile again over a CLI in use.
+ */
+export function sourcesStamp(scripts) {
+  const files = readdirSync(scripts, { recursive: true }).filter((file) => /\.(ts|mjs)$/.test(file)).sort();
+  const hash = createHash('sha256');
+  for (const file of files) hash.update(`${file}\0`).update(readFileSync(join(scripts, file))).update('\0');
+  return hash.digest('hex');
+}
+
 /** The compiled output folder. */
 export const COMPILED = join(root, 'node_modules', '.cache', 'brief', 'cli');
 
 /** Compiles scripts/ when needed; returns the path of the compiled CLI entry. */
 export async function compile() {
   const scripts = join(root, 'scripts');
-  const files = readdirSync(scripts, { recursive: true }).filter((file) => /\.(ts|mjs)$/.test(file)).sort();
-  // The stamp is the sources' bytes, not their times: a copy of scripts/ (a clone, a test's copy
-  // sharing this node_modules) with other mtimes must not compile again over a CLI in use.
-  const hash = createHash('sha256');
-  for (const file of files) hash.update(`${file}\0`).update(readFileSync(join(scripts, file))).update('\0');
-  const stamp = hash.digest('hex');
+  const stamp = sourcesStamp(scripts);
   const entry = join(COMPILED, 'cli.mjs');
   const stampFile = join(COMPILED, 'stamp');
   if (existsSync(entry) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) return entry;
@@ -64,6 +72,8 @@ export async function compile() {
     // read and (for CommonJS) lex at every start. Packages that find files of their own beside
     // them (wasm, worker scripts, data files, a browser) stay external.
     plugins: [choosePackages],
+    // The code knows the stamp of the sources it was compiled from: a build reads no source to know its own code.
+    define: { BRIEF_SOURCES_STAMP: JSON.stringify(stamp) },
     // Bundled CommonJS calls require(); give the ESM chunks one.
     banner: { js: "import { createRequire as __briefRequire } from 'node:module'; const require = __briefRequire(import.meta.url);" },
     sourcemap: 'linked',

@@ -181,9 +181,14 @@ export class BuildSession {
         fatal = built.error;
       }
       let indexProblems: VFile[] = [];
+      // The index first: the manifest records what it was rendered from.
+      try {
+        indexProblems = await writeIndex(settings, options.index ?? jobs, this.manifest);
+      } catch (error) {
+        fatal ??= error;
+      }
       try {
         await this.manifest.save();
-        indexProblems = await writeIndex(settings, options.index ?? jobs, this.manifest.listings());
       } catch (error) {
         // The run's own error (a full disk) explains this one: report that one, once.
         fatal ??= error;
@@ -245,11 +250,8 @@ export class BuildSession {
  * that prints and SOURCE_DATE_EPOCH. A change to any rebuilds everything.
  */
 async function runSignature(settings: Settings): Promise<string> {
-  const parts: string[] = [settings.generator];
-  const scripts = join(TOOL_ROOT, 'scripts');
-  for (const file of (await readdir(scripts, { recursive: true })).filter((name) => /\.(ts|mjs)$/.test(name)).sort()) {
-    parts.push(file, sha256(await readFile(join(scripts, file))));
-  }
+  // Node's version too: its ICU data writes the dates and language names.
+  const parts: string[] = [settings.generator, await sourcesStamp(), `node=${process.version}`];
   parts.push(sha256(await readFile(join(TOOL_ROOT, 'package-lock.json')).catch(() => '')));
   parts.push(sha256(await readFile(settings.configFile.path).catch(() => '')));
   parts.push(((await readdir(settings.templatesDir, { recursive: true }).catch(() => [])) as string[]).sort().join('\n'));
@@ -258,6 +260,17 @@ async function runSignature(settings: Settings): Promise<string> {
   const info = chrome ? await stat(chrome.executablePath).catch(() => undefined) : undefined;
   parts.push(`chrome=${chrome?.executablePath ?? ''}:${info?.size ?? ''}:${info?.mtimeMs ?? ''}`);
   return sha256(parts.join('\0'));
+}
+
+/** Set by scripts/compile.mjs in the compiled CLI: the stamp of the sources it was compiled from. */
+declare const BRIEF_SOURCES_STAMP: string | undefined;
+
+/** The hash of brief's code: carried by the compiled CLI, computed from scripts/ when running from source (tests). */
+async function sourcesStamp(): Promise<string> {
+  if (typeof BRIEF_SOURCES_STAMP === 'string') return BRIEF_SOURCES_STAMP;
+  // @ts-expect-error compile.mjs is plain JavaScript without type declarations.
+  const compile = (await import('../compile.mjs')) as { sourcesStamp: (scripts: string) => string };
+  return compile.sourcesStamp(join(TOOL_ROOT, 'scripts'));
 }
 
 /** Launches of Chrome tried before its failure to start is reported. */

@@ -6,7 +6,6 @@ import { warnUnknownRules } from './rules.ts';
 import { report } from './messages.ts';
 import { configSchema, type Config } from './schema.ts';
 import { validate } from './validate.ts';
-import { parseYaml } from './yaml.ts';
 
 /** The project's optional configuration file, beside package.json. */
 export const CONFIG_NAME = 'brief.config.yaml';
@@ -37,6 +36,8 @@ export async function loadConfig(root: string): Promise<LoadedConfig> {
     return { config: undefined, file, brand: {} };
   }
   const file = new VFile({ path, value: text, cwd: root });
+  // The YAML parser is loaded only for a project that has a config: most builds that change nothing need none.
+  const { parseYaml } = await import('./yaml.ts');
   const yaml = parseYaml(file, text, { firstLine: 1, rule: 'config-yaml', maxAliasCount: 100 });
   const config = yaml ? validate(configSchema, yaml, file, { noun: 'Config field', rule: 'config-field', unknownRule: 'unknown-config-field' }) : undefined;
   if (config?.ignore && yaml) warnUnknownRules(file, config.ignore, yaml);

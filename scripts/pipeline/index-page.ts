@@ -1,14 +1,12 @@
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, join, posix, relative, resolve } from 'node:path';
+import { VFile } from 'vfile';
 import type { BriefJob } from './discover.ts';
-import type { Listing } from './manifest.ts';
-import { readFrontMatter } from './front-matter.ts';
+import { sha256, type Listing, type Manifest } from './manifest.ts';
+import { report } from './messages.ts';
 import { formatBytes, readSource } from './read.ts';
 import type { Settings } from './settings.ts';
-import { VFile } from 'vfile';
-import { report } from './messages.ts';
-import { TemplateError, loadTemplate, type Template } from './template.ts';
-import { formatDate, languageName } from './view.ts';
+import type { Template } from './template.ts';
 import { writeFileAtomic } from './write.ts';
 
 /** The index's template folder (its name starts with "_": briefs cannot pick it). */
@@ -27,17 +25,23 @@ interface Edition {
   pdf: { href: string; size: string } | null;
 }
 
+/** What the index shows of one brief's outputs: a link and a size, a link without one (another shard writes it), or nothing. */
+type Shown = { href: string; size: string } | null;
+
 /**
- * Writes output/index.html: every brief built into the output folder by any build (`listings`,
- * from the manifest: title, date, language and summary as recorded when each was built) and every
- * brief the build's inputs name (whichever shard was built), with links to its HTML and PDF and
- * their sizes, grouped by folder, the editions of one brief (linked by `translations:`) side by
- * side. A brief not yet recorded (it failed before its front matter was read, or another shard
- * builds it) is read here. Written only when its content changed, so a build that changed
- * nothing rewrites nothing. A project without templates/_index has no index; a broken one is
+ * Writes output/index.html: every brief built into the output folder by any build (the
+ * manifest's listings: title, date, language and summary as recorded when each was built) and
+ * every brief the build's inputs name (whichever shard was built), with links to its HTML and
+ * PDF and their sizes, grouped by folder, the editions of one brief (linked by `translations:`)
+ * side by side. A brief not yet recorded (it failed before its front matter was read, or another
+ * shard builds it) is read here. When what it would show, the _index files it was rendered from
+ * and the file itself are all as the manifest recorded, nothing is loaded, rendered or written
+ * (a build that changed nothing touches nothing); otherwise it is rendered, written only if its
+ * bytes differ, and recorded. A project without templates/_index has no index; a broken one is
  * reported (file:line:col) in the returned files.
  */
-export async function writeIndex(settings: Settings, inputs: BriefJob[], listings: ReadonlyMap<string, Listing> = new Map()): Promise<VFile[]> {
+export async function writeIndex(settings: Settings, inputs: BriefJob[], manifest: Manifest): Promise<VFile[]> {
+  const listings = manifest.listings();
   const all = new Map(inputs.map((job) => [job.source, job]));
   for (const [source, listing] of listings) {
     if (all.has(source)) continue;
@@ -46,29 +50,53 @@ export async function writeIndex(settings: Settings, inputs: BriefJob[], listing
     if (there) all.set(source, { source, id: listing.id, outputs: { html: listing.html, pdf: listing.pdf } });
   }
   const jobs = new Map([...all].sort(([, a], [, b]) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)));
-  if (jobs.size === 0) return [];
   const indexDir = join(settings.templatesDir, INDEX_TEMPLATE);
-  if ((await stat(indexDir).catch(() => undefined)) === undefined) return [];
+  if (jobs.size === 0 || (await stat(indexDir).catch(() => undefined)) === undefined) {
+    manifest.forgetIndex();
+    return [];
+  }
+  const indexPath = join(settings.outDir, 'index.html');
+
+  // Everything the page shows besides what its template makes of it, read with stat() alone.
+  const outputs = new Map<string, { html: Shown; pdf: Shown }>();
+  for (const job of jobs.values()) {
+    // In a sharded build the other shards write the rest: their outputs are linked, without a size.
+    const output = async (path: string, format: 'html' | 'pdf'): Promise<Shown> => {
+      const size = (await stat(path).catch(() => undefined))?.size;
+      const elsewhere = settings.shard !== undefined && settings.formats.has(format) && inputs.includes(job);
+      if (size === undefined && !elsewhere) return null;
+      return { href: posix.relative(posix.dirname(toPosix(relative(settings.outDir, indexPath))), toPosix(relative(settings.outDir, path))), size: size === undefined ? '' : formatBytes(size) };
+    };
+    outputs.set(job.source, { html: await output(job.outputs.html, 'html'), pdf: await output(job.outputs.pdf, 'pdf') });
+  }
+  const title = settings.config.organization ? `Briefs · ${settings.config.organization}` : 'Briefs';
+  const shown = [];
+  for (const job of jobs.values()) {
+    // A brief nobody recorded is read from its source: its bytes stand for what is read.
+    const listing = listings.get(job.source) ?? { source: await manifest.hash(job.source) };
+    shown.push({ id: job.id, source: job.source, listing, outputs: outputs.get(job.source) });
+  }
+  // (The code, Node's version and brief.config.yaml are in the manifest's run signature: a change to one renders the index again.)
+  const key = sha256(JSON.stringify({ title, generator: settings.generator, briefs: shown }));
+  if (await manifest.isIndexUpToDate(key, indexPath)) return [];
+
+  const startedAt = Date.now();
+  // Loaded only to render: a build that changed nothing never loads Handlebars or the template.
+  const [{ loadTemplate }, { formatDate, languageName }] = await Promise.all([import('./template.ts'), import('./view.ts')]);
   let template: Template;
   try {
     template = await loadTemplate(settings.templatesDir, INDEX_TEMPLATE);
   } catch (error) {
-    return [indexProblem(error)];
+    manifest.forgetIndex();
+    return [await indexProblem(error)];
   }
-  const indexPath = join(settings.outDir, 'index.html');
 
   const bySource = jobs;
   const info = new Map<string, { edition: Edition; links: string[] }>();
   for (const job of jobs.values()) {
     const listing = listings.get(job.source) ?? (await readListing(settings, job));
     const lang = listing.lang;
-    // In a sharded build the other shards write the rest: their outputs are linked, without a size.
-    const output = async (path: string, format: 'html' | 'pdf') => {
-      const size = (await stat(path).catch(() => undefined))?.size;
-      const elsewhere = settings.shard !== undefined && settings.formats.has(format) && inputs.includes(job);
-      if (size === undefined && !elsewhere) return null;
-      return { href: posix.relative(posix.dirname(toPosix(relative(settings.outDir, indexPath))), toPosix(relative(settings.outDir, path))), size: size === undefined ? '' : formatBytes(size) };
-    };
+    const { html, pdf } = outputs.get(job.source)!;
     info.set(job.source, {
       edition: {
         lang,
@@ -76,13 +104,12 @@ export async function writeIndex(settings: Settings, inputs: BriefJob[], listing
         title: listing.title,
         date: listing.date ? { iso: listing.date, text: formatDate(listing.date, lang) } : null,
         summary: listing.summary,
-        html: await output(job.outputs.html, 'html'),
-        pdf: await output(job.outputs.pdf, 'pdf'),
+        html,
+        pdf,
       },
       links: listing.translations,
     });
   }
-
   // Editions that link to each other (either way) are one brief.
   const group = new Map<string, string>();
   const find = (source: string): string => {
@@ -109,7 +136,7 @@ export async function writeIndex(settings: Settings, inputs: BriefJob[], listing
   let html: string;
   try {
     html = template.render({
-    title: settings.config.organization ? `Briefs · ${settings.config.organization}` : 'Briefs',
+    title,
     count: jobs.size,
     single: jobs.size === 1,
     groups: [...folders.entries()].sort(([a], [b]) => (a === TOP ? -1 : b === TOP ? 1 : a.localeCompare(b))).map(([folder, entries]) => ({ folder, briefs: entries })),
@@ -117,15 +144,18 @@ export async function writeIndex(settings: Settings, inputs: BriefJob[], listing
     generator: settings.generator,
     });
   } catch (error) {
-    return [indexProblem(error)];
+    manifest.forgetIndex();
+    return [await indexProblem(error)];
   }
   const previous = await readFile(indexPath, 'utf8').catch(() => undefined);
   if (previous !== html) await writeFileAtomic(indexPath, html);
+  await manifest.recordIndex(key, template.files, startedAt, indexPath, sha256(html));
   return [];
 }
 
 /** The index template's error, on the template file it names; anything else is a bug. */
-function indexProblem(error: unknown): VFile {
+async function indexProblem(error: unknown): Promise<VFile> {
+  const { TemplateError } = await import('./template.ts');
   if (!(error instanceof TemplateError)) throw error;
   const file = new VFile({ path: error.path });
   report(file, 'error', `${error.message} The index (output/index.html) was not written; fix ${INDEX_TEMPLATE}/ or remove the folder.`, error.code, { line: error.line, column: error.column });
@@ -134,6 +164,7 @@ function indexProblem(error: unknown): VFile {
 
 /** What the index shows of a brief nobody recorded yet: read from its source. */
 async function readListing(settings: Settings, job: BriefJob): Promise<Listing> {
+  const { readFrontMatter } = await import('./front-matter.ts');
   const file = await readSource(job.source, { maxBytes: settings.config.limits.max_bytes });
   const matter = file.messages.length === 0 ? readFrontMatter(file) : undefined;
   return {

@@ -64,6 +64,17 @@ const listingSchema = z.object({
   translations: z.array(z.string()),
 });
 
+const indexRecordSchema = z.object({
+  /** Hash of everything the index shows besides its template: the briefs, their listings, their outputs' sizes, the settings it names. */
+  key: z.string(),
+  /** The _index template's files (and what they embed). Path → hash of the bytes read. */
+  inputs: z.record(z.string(), z.string()),
+  /** output/index.html, relative to the project. */
+  output: z.string(),
+  /** Hash of the bytes written to it. */
+  hash: z.string(),
+});
+
 const manifestSchema = z.object({
   version: z.literal(VERSION),
   /** Hash of what every brief depends on: the tool's code and dependencies, the config, the environment. */
@@ -73,6 +84,8 @@ const manifestSchema = z.object({
   listings: z.record(z.string(), listingSchema),
   /** size/mtime → hash, so unchanged files are not read again (as git's index does). */
   stats: z.record(z.string(), z.object({ size: z.number(), mtimeMs: z.number(), ctimeMs: z.number().optional(), hash: z.string() })),
+  /** What output/index.html was last rendered from (absent: render it). */
+  index: indexRecordSchema.optional(),
 });
 
 /** A message of a brief's last build, kept so an up-to-date brief still reports it. */
@@ -113,6 +126,8 @@ export interface ReadRecord {
 export class Manifest {
   /** The manifest as a file: a warning on it when what was on disk was not a valid manifest. */
   file: VFile;
+  /** The text last read from or written to the file: saving the same text again writes nothing. */
+  private text: string | undefined;
 
   private constructor(
     private readonly path: string,
@@ -134,6 +149,7 @@ export class Manifest {
   async reload(): Promise<void> {
     this.file = new VFile({ path: this.path });
     const text = await readFile(this.path, 'utf8').catch(() => undefined);
+    this.text = text;
     let data = empty(this.run);
     if (text !== undefined) {
       let parsed: unknown;
@@ -154,7 +170,7 @@ export class Manifest {
     }
     // A different tool, config or environment makes every recorded build stale at once; what the
     // index shows of each brief and the hash cache stay true.
-    if (data.run !== this.run) data = { ...data, run: this.run, briefs: {} };
+    if (data.run !== this.run) data = { ...data, run: this.run, briefs: {}, index: undefined };
     this.data = data;
   }
 
@@ -199,6 +215,12 @@ export class Manifest {
       for (const probe of extras.probes) entry.probes[this.key(probe)] = (await stat(probe).catch(() => undefined)) !== undefined;
     }
     entry.inputs[this.key(source)] = read.sourceHash ?? CHANGED_DURING_BUILD;
+    // Its size and mtime stand for the bytes read when it was not modified since the build
+    // started (nor within the racy window): the next build need not read it again to know that.
+    const sourceInfo = read.sourceHash ? await stat(source).catch(() => undefined) : undefined;
+    if (read.sourceHash && sourceInfo?.isFile() && sourceInfo.mtimeMs < read.startedAt && Date.now() - sourceInfo.mtimeMs > RACY_MS) {
+      this.data.stats[this.key(source)] = { size: sourceInfo.size, mtimeMs: sourceInfo.mtimeMs, ctimeMs: sourceInfo.ctimeMs, hash: read.sourceHash };
+    }
     for (const input of new Set(inputs)) {
       if (this.key(input) === this.key(source)) continue;
       const info = await stat(input).catch(() => undefined);
@@ -280,11 +302,52 @@ export class Manifest {
     delete this.data.briefs[this.key(source)];
   }
 
-  /** Writes the manifest (atomically), dropping cached stats of files no entry mentions. */
+  /**
+   * True when output/index.html was rendered with this `key` from _index files that still hold
+   * the bytes it read, and still holds the bytes written to it.
+   */
+  async isIndexUpToDate(key: string, indexPath: string): Promise<boolean> {
+    const record = this.data.index;
+    if (!record || record.key !== key || record.output !== this.key(indexPath)) return false;
+    for (const [path, hash] of [...Object.entries(record.inputs), [record.output, record.hash] as const]) {
+      if ((await this.hash(this.absolute(path))) !== hash) return false;
+    }
+    return true;
+  }
+
+  /**
+   * Records what output/index.html was rendered from: `key`, and the template files it read
+   * (by their hash now, unless they changed after `startedAt`: then it is rendered again next
+   * time), and the bytes it holds.
+   */
+  async recordIndex(key: string, inputs: string[], startedAt: number, indexPath: string, hash: string): Promise<void> {
+    const record = { key, inputs: {} as Record<string, string>, output: this.key(indexPath), hash };
+    for (const input of new Set(inputs)) {
+      const info = await stat(input).catch(() => undefined);
+      record.inputs[this.key(input)] = info && info.mtimeMs >= startedAt ? CHANGED_DURING_BUILD : await this.hash(input);
+    }
+    const info = await stat(indexPath).catch(() => undefined);
+    if (info) this.data.stats[record.output] = { size: info.size, mtimeMs: info.mtimeMs, ctimeMs: info.ctimeMs, hash };
+    this.data.index = record;
+  }
+
+  /** Forgets the index's record: the next build renders it. */
+  forgetIndex(): void {
+    this.data.index = undefined;
+  }
+
+  /**
+   * Writes the manifest (atomically), dropping cached stats of files no entry mentions; a
+   * manifest that holds what the file already holds (a build that changed nothing) is not written.
+   */
   async save(): Promise<void> {
-    const used = new Set(Object.values(this.data.briefs).flatMap((entry) => [...Object.keys(entry.inputs), ...Object.keys(entry.outputs)]));
+    const index = this.data.index ? [...Object.keys(this.data.index.inputs), this.data.index.output] : [];
+    const used = new Set([...Object.values(this.data.briefs).flatMap((entry) => [...Object.keys(entry.inputs), ...Object.keys(entry.outputs)]), ...index]);
     this.data.stats = Object.fromEntries(Object.entries(this.data.stats).filter(([path]) => used.has(path)));
-    await writeFileAtomic(this.path, `${JSON.stringify(this.data, null, 1)}\n`);
+    const text = `${JSON.stringify(this.data, null, 1)}\n`;
+    if (text === this.text) return;
+    await writeFileAtomic(this.path, text);
+    this.text = text;
   }
 
   /** A file's content hash, "missing" if it does not exist; read only when its size or mtime changed. */
