@@ -307,6 +307,7 @@ export async function createRunContext(settings: Settings, control: BuildControl
       if (adopted) {
         const pool = await adopted.pool.catch(() => undefined);
         if (pool?.connected && pool.fits({ maxPages: settings.pages, timeoutMs: settings.config.limits.render_timeout_ms })) {
+          if (settings.env.BRIEF_TIMINGS) emit({ type: 'log', line: `chrome launch started at ${Math.round(adopted.startedAt)} ms, before the pipeline loaded` });
           emit({ type: 'chrome', location: adopted.location, launchMs: performance.now() - adopted.startedAt, pid: pool.pid });
           return pool;
         }
