@@ -24,3 +24,6 @@ export function toolVersion(): string {
   version ??= (JSON.parse(readFileSync(join(TOOL_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
   return version;
 }
+
+/** The manifest's file name inside an output folder (manifest.ts): its absence means a first build. */
+export const MANIFEST_NAME = '.brief-manifest.json';

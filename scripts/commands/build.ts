@@ -38,24 +38,29 @@ export async function build(argv: string[], io: Io): Promise<number> {
     io.stdout.write(`${BUILD_HELP}\n`);
     return EXIT.ok;
   }
-  // Loaded after the options are read: `--help` and usage errors answer without loading the
-  // pipeline (its schema and YAML parser alone are a megabyte of code).
-  const [{ resolveSettings }, { buildAll }] = await Promise.all([import('../pipeline/settings.ts'), import('../pipeline/build.ts')]);
-  const settings = await resolveSettings(
-    {
-      inputs: positionals,
-      out: values.out,
-      formats: parseFormats(values.format),
-      force: values.force,
-      jobs: parseInteger('jobs', values.jobs, 1, 64),
-      shard: parseShard(values.shard),
-    },
-    { cwd: io.cwd, env: io.env },
-  );
-  const progress = progressPrinter(settings, io);
-  const summary = await buildAll(settings, { signal: io.signal, onEvent: progress.onEvent });
-  progress.done();
-  return printSummary(summary, settings, io);
+  const options = {
+    inputs: positionals,
+    out: values.out,
+    formats: parseFormats(values.format),
+    force: values.force,
+    jobs: parseInteger('jobs', values.jobs, 1, 64),
+    shard: parseShard(values.shard),
+  };
+  // A build sure to print starts Chrome first, so that its launch overlaps everything below.
+  const early = await (await import('../pipeline/prelaunch.ts')).prelaunch({ cwd: io.cwd, env: io.env, out: options.out, formats: options.formats, force: options.force, signal: io.signal });
+  try {
+    // Loaded after the options are read: `--help` and usage errors answer without loading the
+    // pipeline (its schema and YAML parser alone are a megabyte of code).
+    const [{ resolveSettings }, { buildAll }] = await Promise.all([import('../pipeline/settings.ts'), import('../pipeline/build.ts')]);
+    const settings = await resolveSettings(options, { cwd: io.cwd, env: io.env });
+    const progress = progressPrinter(settings, io);
+    const summary = await buildAll(settings, { signal: io.signal, onEvent: progress.onEvent, early });
+    progress.done();
+    return printSummary(summary, settings, io);
+  } finally {
+    // Whatever happened, no Chrome outlives the command (a no-op when the build took it over and closed it).
+    await early?.close();
+  }
 }
 
 /**

@@ -37,6 +37,9 @@ export const CHROME_ARGS = [
   '--enable-features=NetworkServiceInProcess2',
 ];
 
+/** Longest time one operation may take unless brief.config.yaml says otherwise (limits.render_timeout_ms). */
+export const DEFAULT_TIMEOUT_MS = 30_000;
+
 /** How long Chrome may take to close before it is killed. */
 const CLOSE_GRACE_MS = 3000;
 
@@ -177,6 +180,16 @@ export class BrowserPool {
     if (first) pool.idle.push(await pool.setUpPage(first));
     options.signal?.addEventListener('abort', () => void pool.close(), { once: true });
     return pool;
+  }
+
+  /**
+   * Takes a run's limits, for a Chrome started before they were known (prelaunch.ts): true if it
+   * can serve them; false if it was launched with another timeout (it then has to be replaced).
+   */
+  fits(limits: { maxPages: number; timeoutMs: number }): boolean {
+    if (limits.timeoutMs !== this.options.timeoutMs) return false;
+    this.options.maxPages = limits.maxPages;
+    return true;
   }
 
   /** False once Chrome has closed or crashed. */

@@ -9,6 +9,7 @@ import type { BriefOutcome, RunContext } from './build-brief.ts';
 import { findBriefs, type BriefJob } from './discover.ts';
 import { writeIndex } from './index-page.ts';
 import type { MarkdownPool } from './markdown-pool.ts';
+import type { EarlyChrome } from './prelaunch.ts';
 import { Manifest, restoreMessages, sha256, storeMessages } from './manifest.ts';
 import { hasErrors, report } from './messages.ts';
 import { lockOutputFolder } from './output-lock.ts';
@@ -49,6 +50,8 @@ export interface BuildSummary {
 export interface BuildControl {
   signal?: AbortSignal;
   onEvent?: (event: BuildEvent) => void;
+  /** A Chrome the command started before the settings were read (prelaunch.ts): the run's first launch takes it over. */
+  early?: EarlyChrome;
 }
 
 /**
@@ -308,8 +311,21 @@ export async function createRunContext(settings: Settings, control: BuildControl
   let closing = false;
   const stopped = () => closing || control.signal?.aborted === true;
   const interrupted = () => new InterruptedError(control.signal?.reason instanceof Error ? control.signal.reason.message : 'The run is ending');
+  let early = control.early;
   const launch = (): Promise<BrowserPool> => {
     const started = (async () => {
+      // The Chrome started early, if it started and can serve this run's limits; else closed.
+      const adopted = early;
+      early = undefined;
+      if (adopted) {
+        const pool = await adopted.pool.catch(() => undefined);
+        if (pool?.connected && pool.fits({ maxPages: settings.pages, timeoutMs: settings.config.limits.render_timeout_ms })) {
+          if (settings.env.BRIEF_TIMINGS) emit({ type: 'log', line: `chrome launch started at ${Math.round(adopted.startedAt)} ms, before the pipeline loaded` });
+          emit({ type: 'chrome', location: adopted.location, launchMs: performance.now() - adopted.startedAt, pid: pool.pid });
+          return pool;
+        }
+        await pool?.close();
+      }
       const start = performance.now();
       if (settings.env.BRIEF_TIMINGS) emit({ type: 'log', line: `chrome launch starts at ${Math.round(start)} ms` });
       const location = await resolveChrome({ env: settings.env, install: true, log: (line) => emit({ type: 'log', line }) }).catch((error: unknown) => {

@@ -1,6 +1,6 @@
 import type { Element, Root, RootContent } from 'hast';
 import { selectAll } from 'hast-util-select';
-import postcss, { type AtRule, type Root as PostcssRoot, type Rule } from 'postcss';
+import postcss, { type AtRule, type Rule } from 'postcss';
 import selectorParser from 'postcss-selector-parser';
 import valueParser from 'postcss-value-parser';
 import type { ResolvedFace } from './fonts.ts';
@@ -47,6 +47,7 @@ const CJK = /[\u2E80-\u2FFF\u3000-\u30FF\u3100-\u31FF\u3200-\u9FFF\uAC00-\uD7AF\
  * markers) go to every face that could draw them, as the model does not lay pages out.
  */
 export function charactersByFace(tree: Root, stylesheets: string[], faces: ResolvedFace[], covers?: (face: ResolvedFace, char: string) => boolean): Map<ResolvedFace, Set<string>> {
+  const sheets = stylesheets.map(readSheet);
   const rules = parseRules([USER_AGENT, ...stylesheets]);
   const present = namesIn(tree);
   // The cascade, selector by selector (in order of specificity, then source): each element's
@@ -65,44 +66,21 @@ export function charactersByFace(tree: Root, stylesheets: string[], faces: Resol
   const usage = new Map<ResolvedFace, Set<string>>(faces.map((face) => [face, new Set<string>()]));
   const families = new Set(faces.map((face) => face.family));
 
-  // Which face draws Latin and which draws CJK text, for each distinct computed font.
-  const facesFor = new Map<string, { latin: ResolvedFace | undefined; cjk: ResolvedFace | undefined; stack: string[]; fallbacks: Map<string, ResolvedFace | undefined> }>();
-  const choose = (style: ComputedFont) => {
-    const family = resolveVariables(style.family, style.variables);
-    const key = `${family}|${style.weight}|${style.style}`;
-    let chosen = facesFor.get(key);
-    if (!chosen) {
-      const stack = parseFamilies(family).filter((name) => families.has(name));
-      // The first family that has the character draws it: Latin faces have no CJK, CJK faces are given only CJK.
-      const pick = (cjk: boolean) => {
-        const name = stack.find((candidate) => faces.some((face) => face.family === candidate && (face.script === 'cjk') === cjk)) ?? stack[0];
-        return name ? pickFace(faces.filter((face) => face.family === name), style.weight, style.style) : undefined;
-      };
-      chosen = { latin: pick(false), cjk: pick(true), stack, fallbacks: new Map() };
-      facesFor.set(key, chosen);
-    }
-    return chosen;
-  };
+  // The characters drawn in each distinct computed font (family stack, weight, style): which face
+  // draws a character depends on nothing else, so each is placed once per font, not per text.
+  const textIn = new Map<string, { style: ComputedFont; family: string; chars: Set<string> }>();
   const drawn = new Set<string>();
   const draw = (text: string, style: ComputedFont) => {
-    const chosen = choose(style);
-    for (const char of withCases(text)) drawn.add(char);
+    const family = resolveVariables(style.family, style.variables);
+    const key = `${family}|${style.weight}|${style.style}`;
+    let group = textIn.get(key);
+    if (!group) {
+      group = { style, family, chars: new Set() };
+      textIn.set(key, group);
+    }
     for (const char of withCases(text)) {
-      // Line breaks and tabs are not drawn; spaces are (the font gives their width).
-      if (char === '\n' || char === '\r' || char === '\t' || char === '\f') continue;
-      let face = CJK.test(char) ? chosen.cjk : chosen.latin;
-      // A character the face lacks (an arrow, a symbol) is drawn, as Chrome does, by the next
-      // family of the stack that has it: that face's subset must hold it.
-      if (face && covers && !covers(face, char)) {
-        if (!chosen.fallbacks.has(char)) {
-          const fallback = chosen.stack
-            .map((name) => pickFace(faces.filter((candidate) => candidate.family === name), style.weight, style.style))
-            .find((candidate) => candidate !== undefined && covers(candidate, char));
-          chosen.fallbacks.set(char, fallback);
-        }
-        face = chosen.fallbacks.get(char) ?? face;
-      }
-      if (face) usage.get(face)!.add(char);
+      drawn.add(char);
+      group.chars.add(char);
     }
   };
 
@@ -120,11 +98,37 @@ export function charactersByFace(tree: Root, stylesheets: string[], faces: Resol
   };
   walk(tree, { family: 'serif', weight: 400, style: 'normal', variables: {} });
 
+  // Which face draws Latin and which draws CJK text in each font, then each character's face.
+  for (const { style, family, chars } of textIn.values()) {
+    const stack = parseFamilies(family).filter((name) => families.has(name));
+    // The first family that has the character draws it: Latin faces have no CJK, CJK faces are given only CJK.
+    const pick = (cjk: boolean) => {
+      const name = stack.find((candidate) => faces.some((face) => face.family === candidate && (face.script === 'cjk') === cjk)) ?? stack[0];
+      return name ? pickFace(faces.filter((face) => face.family === name), style.weight, style.style) : undefined;
+    };
+    const latin = pick(false);
+    const cjk = pick(true);
+    for (const char of chars) {
+      // Line breaks and tabs are not drawn; spaces are (the font gives their width).
+      if (char === '\n' || char === '\r' || char === '\t' || char === '\f') continue;
+      let face = CJK.test(char) ? cjk : latin;
+      // A character the face lacks (an arrow, a symbol) is drawn, as Chrome does, by the next
+      // family of the stack that has it: that face's subset must hold it.
+      if (face && covers && !covers(face, char)) {
+        const fallback = stack
+          .map((name) => pickFace(faces.filter((candidate) => candidate.family === name), style.weight, style.style))
+          .find((candidate) => candidate !== undefined && covers(candidate, char));
+        face = fallback ?? face;
+      }
+      if (face) usage.get(face)!.add(char);
+    }
+  }
+
   // Generated text (content: "…" in any rule, margin boxes) is not placed by the model: give it to
   // every face that draws something already, and to every face of a family the @page rules name.
-  const pageFamilies = new Set(stylesheets.flatMap((css) => parsedSheet(css).pageFamilies));
+  const pageFamilies = new Set(sheets.flatMap((sheet) => sheet.pageFamilies));
   const receivers = faces.filter((face) => usage.get(face)!.size > 0 || pageFamilies.has(face.family));
-  for (const text of generatedText(stylesheets)) {
+  for (const text of sheets.flatMap((sheet) => sheet.generated)) {
     for (const char of withCases(text)) {
       if (/[\n\r\t\f]/.test(char)) continue;
       const takers = receivers.filter((face) => (face.script === 'cjk') === CJK.test(char));
@@ -190,28 +194,30 @@ function computeStyle(element: Element, parent: ComputedFont, fromRules: Record<
   return { family, weight, style, variables };
 }
 
-/** What the font model reads from one stylesheet: its font rules, the families its @page rules name, the text its `content` draws. */
-interface ParsedSheet {
+/** What the font model reads from one stylesheet. */
+interface Sheet {
+  /** Its rules that set fonts, one per selector, in source order. */
   rules: Omit<FontRule, 'order'>[];
-  pageFamilies: string[];
+  /** The strings its `content` declarations draw (see generatedText). */
   generated: string[];
+  /** The families its @page rules name. */
+  pageFamilies: string[];
 }
 
-const parsedSheets = new Map<string, ParsedSheet>();
+const MAX_REMEMBERED = 64;
+const readSheets = new Map<string, Sheet>();
 
 /**
- * One stylesheet, parsed once and remembered: the template's CSS is the same for every brief of a
- * build; only the small sheet of page rules (running heads) is new each time. (Parsing the
- * template's CSS again for each brief's @page families and generated text cost a quarter of the
- * font model's time in a build of 118 short READMEs.)
+ * A stylesheet as the font model reads it, parsed once and remembered: the template's CSS is the
+ * same for every brief; only the small sheet of page rules (running heads) is new each time.
  */
-function parsedSheet(css: string): ParsedSheet {
-  let sheet = parsedSheets.get(css);
+function readSheet(css: string): Sheet {
+  let sheet = readSheets.get(css);
   if (!sheet) {
     const root = postcss.parse(css);
-    sheet = { rules: fontRules(root), pageFamilies: pageRuleFamilies(root), generated: contentStrings(root) };
-    if (parsedSheets.size > 64) parsedSheets.delete(parsedSheets.keys().next().value!);
-    parsedSheets.set(css, sheet);
+    sheet = { rules: fontRules(root), generated: contentStrings(root), pageFamilies: pageRuleFamilies(root) };
+    if (readSheets.size > MAX_REMEMBERED) readSheets.delete(readSheets.keys().next().value!);
+    readSheets.set(css, sheet);
   }
   return sheet;
 }
@@ -220,11 +226,11 @@ function parsedSheet(css: string): ParsedSheet {
 function parseRules(stylesheets: string[]): FontRule[] {
   const rules: FontRule[] = [];
   let order = 0;
-  for (const css of stylesheets) for (const rule of parsedSheet(css).rules) rules.push({ ...rule, order: order++ });
+  for (const css of stylesheets) for (const rule of readSheet(css).rules) rules.push({ ...rule, order: order++ });
   return rules.sort((a, b) => a.specificity - b.specificity || a.order - b.order);
 }
 
-function fontRules(root: PostcssRoot): Omit<FontRule, 'order'>[] {
+function fontRules(root: postcss.Root): Omit<FontRule, 'order'>[] {
   const rules: Omit<FontRule, 'order'>[] = [];
   root.walkRules((rule: Rule) => {
     // @page margin boxes and @font-face are not element styles.
@@ -260,6 +266,20 @@ const PART_OF_TEXT = new Set(['::first-line', '::first-letter', ':first-line', '
  * `unsupported` with the reason for one the model cannot evaluate.
  */
 function readSelectors(list: string): (Omit<FontRule, 'order' | 'declarations'> | undefined)[] {
+  // The same selectors are read when the template loads (fontSelectorWarnings, on its CSS as
+  // written) and when the first brief is subset (on its CSS with images embedded).
+  let read = readSelectorLists.get(list);
+  if (!read) {
+    read = parseSelectors(list);
+    if (readSelectorLists.size > MAX_REMEMBERED * 16) readSelectorLists.delete(readSelectorLists.keys().next().value!);
+    readSelectorLists.set(list, read);
+  }
+  return read;
+}
+
+const readSelectorLists = new Map<string, (Omit<FontRule, 'order' | 'declarations'> | undefined)[]>();
+
+function parseSelectors(list: string): (Omit<FontRule, 'order' | 'declarations'> | undefined)[] {
   let parsed: selectorParser.Root;
   try {
     parsed = selectorParser().astSync(list);
@@ -479,7 +499,7 @@ export function parseFontShorthand(value: string): { style: 'normal' | 'italic';
 }
 
 /** The families @page rules (running heads, page numbers) name in font-family or font. */
-function pageRuleFamilies(root: PostcssRoot): string[] {
+function pageRuleFamilies(root: postcss.Root): string[] {
   const families: string[] = [];
   root.walkAtRules('page', (page) => {
     page.walkDecls((declaration) => {
@@ -522,10 +542,10 @@ export function pickFace(faces: ResolvedFace[], weight: number, style: 'normal' 
  * declaration, unescaped: what pages show that is in no element's text.
  */
 export function generatedText(stylesheets: string[]): string[] {
-  return stylesheets.flatMap((css) => parsedSheet(css).generated);
+  return stylesheets.flatMap((css) => readSheet(css).generated);
 }
 
-function contentStrings(root: PostcssRoot): string[] {
+function contentStrings(root: postcss.Root): string[] {
   const texts: string[] = [];
   root.walkDecls('content', (declaration) => {
     texts.push(valueParser(declaration.value).nodes.filter((node) => node.type === 'string').map((node) => cssUnescape(node.value)).join(''));

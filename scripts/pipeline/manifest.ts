@@ -7,8 +7,9 @@ import { report } from './messages.ts';
 import type { Format } from './settings.ts';
 import { writeFileAtomic } from './write.ts';
 
-/** The manifest's file name inside the output folder. */
-export const MANIFEST_NAME = '.brief-manifest.json';
+import { MANIFEST_NAME } from '../paths.ts';
+
+export { MANIFEST_NAME };
 const VERSION = 3;
 
 /**

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_TIMEOUT_MS } from './browser.ts';
 
 /**
  * The one description of a brief's front matter and of brief.config.yaml: the validator, the
@@ -210,7 +211,7 @@ export const configSchema = z.object({
   limits: z
     .object({
       max_bytes: z.number().int().positive().default(2 * 1024 * 1024).describe('Largest Markdown file, in bytes. Default: 2 MiB.'),
-      render_timeout_ms: z.number().int().positive().default(30_000).describe('Longest time Chrome may take to load and print one brief, in milliseconds. Default: 30000.'),
+      render_timeout_ms: z.number().int().positive().default(DEFAULT_TIMEOUT_MS).describe('Longest time Chrome may take to load and print one brief, in milliseconds. Default: 30000.'),
       max_depth: z.number().int().positive().max(1000).default(48).describe('Deepest nesting of Markdown or HTML (lists in quotes in lists, emphasis, HTML elements), measured on the parsed trees; code does not count. Default: 48; at most 1000, past which the tools that walk the trees would run out of stack.'),
       max_image_bytes: z.number().int().positive().default(10 * 1024 * 1024).describe('Largest image embedded in a brief, in bytes. Default: 10 MiB.'),
       max_data_bytes: z.number().int().positive().default(5 * 1024 * 1024).describe('Largest data file a chart reads (CSV, TSV, JSON), and largest bibliography or citation style, in bytes. Default: 5 MiB.'),
