@@ -14,7 +14,7 @@ import { sha256 } from './manifest.ts';
 import type { MarkdownPool } from './markdown-pool.ts';
 import { hasErrors } from './messages.ts';
 import { pageFonts } from './page-fonts.ts';
-import { print } from './print.ts';
+import { print, type Printed } from './print.ts';
 import { readSource } from './read.ts';
 import { renderBody } from './render-body.ts';
 import { renderPage } from './render-page.ts';
@@ -145,14 +145,17 @@ async function buildSteps(job: BriefJob, context: RunContext): Promise<BriefOutc
   const fontCache = join(settings.cacheDir, 'fonts');
   const { faces, usage } = await time('fonts', () => pageFonts(draftTree, stylesheets, templateFaces(context.faces, fontSource, TOOL_ROOT), fontCache));
   outcome.inputs = [...template.files, ...rendered.dependencies, ...faces.map((face) => face.path), ...(settings.brand.logo ? [settings.brand.logo.path] : [])];
-  const fonts = settings.formats.has('html') ? await time('fonts', () => fontFaceCss(usage, fontCache)) : '';
+  // The handout's fonts: cut to exactly what it draws (a new character costs a subset), on the
+  // handout's own path, not the print's.
+  const wantHtml = settings.formats.has('html');
+  let handoutFonts: Promise<string> | undefined;
+  const fonts = (): Promise<string> => (handoutFonts ??= wantHtml ? time('fonts', () => fontFaceCss(usage, fontCache)) : Promise.resolve(''));
 
   // 8. The handout. It shows a contents list when the PDF has one. It is written as soon as that
-  // is known, and once: before printing when toc: says, when there is no heading to list, when no
-  // PDF is made, or when the last print decided (watch mode: what an author sees soonest; written
-  // again only if this print decides otherwise, in the one build where the brief crosses four
-  // pages); else as soon as the first print has settled it, while Chrome prints page numbers.
-  const wantHtml = settings.formats.has('html');
+  // is known, and once: beside the print when toc: says, when there is no heading to list, when
+  // no PDF is made, or when the last print decided (watch mode: what an author sees soonest;
+  // written again only if this print decides otherwise, in the one build where the brief crosses
+  // four pages); else as soon as the first print has settled it, while Chrome prints page numbers.
   let handout: { toc: boolean; written: Promise<boolean> } | undefined;
   const writeHandout = (withToc: boolean): Promise<boolean> => {
     if (handout?.toc === withToc) return handout.written;
@@ -161,40 +164,54 @@ async function buildSteps(job: BriefJob, context: RunContext): Promise<BriefOutc
       // One write at a time: the last decision is the one that stays.
       await previous;
       if (!wantHtml) return true;
-      const html = page('html', rendered.html, withToc ? tocEntries(headings, null) : null, fonts);
+      const html = page('html', rendered.html, withToc ? tocEntries(headings, null) : null, await fonts());
       if (html === undefined) return false;
       await time('write', () => writeOutput(outcome, job.outputs.html, html));
       return true;
     })();
+    // Awaited below, on every path; marked handled now in case the print fails first.
+    written.catch(() => {});
     handout = { toc: withToc, written };
     return written;
   };
   const lastPrint = context.tocDecisions.get(job.source);
   const known = !wantPdf || matter.toc !== undefined || lastPrint !== undefined || tocEntries(headings, null).length === 0;
-  if (known && !(await writeHandout(guessToc(matter, lastPrint, rendered.tree, headings)))) return outcome;
-  if (!wantPdf) return outcome;
+  // Written while Chrome prints: the two wait on different things (the disk, Chrome).
+  const early = known ? writeHandout(guessToc(matter, lastPrint, rendered.tree, headings)) : undefined;
+  if (!wantPdf) {
+    await early;
+    return outcome;
+  }
 
   // 9. Print: Chrome prints the page, again until the contents' page numbers hold, once more on
   // a fresh page if Chrome fails (print.ts).
-  const printFonts = await time('fonts', () => fontFaceCss(usage, fontCache, { stableLatin: true }));
-  const printBody = rendered.printHtml ?? rendered.html;
-  const printed = await time('pdf', () =>
-    print({
-      job,
-      file,
-      matter,
-      render: (toc) => page('pdf', printBody, toc, printFonts),
-      fontsCss: printFonts,
-      browser: context.browser,
-      places,
-      fault: settings.faults.get(job.id),
-      checks: settings.check,
-      // The handout is written while Chrome prints again for the contents' page numbers.
-      onTocSettled: writeHandout,
-      notes: matter.notes ?? settings.config.notes ?? 'footnotes',
-      time,
-    }),
-  );
+  let printed: Printed | undefined;
+  try {
+    const printFonts = await time('fonts', () => fontFaceCss(usage, fontCache, { stableLatin: true }));
+    const printBody = rendered.printHtml ?? rendered.html;
+    printed = await time('pdf', () =>
+      print({
+        job,
+        file,
+        matter,
+        render: (toc) => page('pdf', printBody, toc, printFonts),
+        fontsCss: printFonts,
+        browser: context.browser,
+        places,
+        fault: settings.faults.get(job.id),
+        checks: settings.check,
+        // The handout is written while Chrome prints again for the contents' page numbers.
+        onTocSettled: writeHandout,
+        notes: matter.notes ?? settings.config.notes ?? 'footnotes',
+        time,
+      }),
+    );
+  } finally {
+    // The handout's write ends before the brief does, whatever became of the print.
+    await early?.catch(() => undefined);
+  }
+  // A template error in the handout ends the brief as it would have before printing.
+  if (early && !(await early)) return outcome;
   if (!printed) return outcome;
   context.tocDecisions.set(job.source, printed.toc);
   if (!(await writeHandout(printed.toc))) return outcome;
@@ -208,7 +225,7 @@ async function buildSteps(job: BriefJob, context: RunContext): Promise<BriefOutc
 
   // 11. npm run check: the checks it handed in examine what was built (brief-checks.ts).
   if (printed.examine && rendered.checkHtml !== null) {
-    const marked = page('html', rendered.checkHtml, printed.toc ? tocEntries(headings, null) : null, fonts);
+    const marked = page('html', rendered.checkHtml, printed.toc ? tocEntries(headings, null) : null, await fonts());
     if (marked === undefined) return outcome;
     const before = file.messages.length;
     await time('check', () =>

@@ -4,15 +4,18 @@ import { DOCUMENT_ORIGINS } from './browser.ts';
 import { finishPdf, type PdfInfo } from './pdf-finish.ts';
 import type { BriefMatter } from './schema.ts';
 import { authorNames } from './view.ts';
+import { stableElementIds } from './stable-element-ids.ts';
 import { tagNotes, type PrintedNote } from './tag-notes.ts';
 
 /**
  * Finishes a printed PDF for writing: its document information from the front matter (dated by
- * `date:`, else SOURCE_DATE_EPOCH, for reproducible bytes), its links made relative again, and
- * its footnotes tagged as Notes (tag-notes.ts).
+ * `date:`, else SOURCE_DATE_EPOCH, for reproducible bytes), its links made relative again, its
+ * footnotes tagged as Notes (tag-notes.ts) and its named structure elements named after the
+ * document alone (stable-element-ids.ts).
  */
 export function finish(doc: PDFDocument, matter: BriefMatter, brief: { id: string; generator: string; env: NodeJS.ProcessEnv; notes?: PrintedNote[] }): Promise<Uint8Array> {
   if (brief.notes) tagNotes(doc, brief.notes);
+  stableElementIds(doc);
   return finishPdf(doc, pdfInfo(matter, brief.generator, brief.env), (link) => relativeLink(link, brief.id));
 }
 

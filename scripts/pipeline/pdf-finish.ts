@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { deflateSync, inflateSync } from 'node:zlib';
 import { decodePDFRawStream, PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFRawStream, PDFRef, PDFString, type PDFObject } from 'pdf-lib';
 import { markArtifacts } from './pdf-content.ts';
@@ -82,20 +83,40 @@ function finishContent(doc: PDFDocument, page: PDFDict): void {
   for (const ref of refs) {
     const stream = doc.context.lookup(ref);
     if (!(stream instanceof PDFRawStream) || !(ref instanceof PDFRef)) continue;
-    const text = decodeContent(stream).toString('latin1');
-    let changed = false;
-    const cleaned = text.replace(ACTUAL_TEXT, (whole, hex: string) => {
-      const units = hex.match(/.{4}/g) ?? [];
-      const kept = units.filter((unit) => unit.toUpperCase() !== '00AD');
-      if (kept.length === units.length) return whole;
-      changed = true;
-      return kept.length === 0 ? '/ActualText ()' : `/ActualText <FEFF${kept.join('')}>`;
-    });
-    const artifacts = markArtifacts(cleaned);
-    if (artifacts.marked > 0) changed = true;
-    // Deflated with Node's zlib: pdf-lib's own (pako, in JavaScript) took most of this step's time.
-    if (changed) doc.context.assign(ref, PDFRawStream.of(doc.context.obj({ Filter: 'FlateDecode' }), deflateSync(Buffer.from(artifacts.text, 'latin1'))));
+    const finished = finishedContent(stream);
+    if (finished) doc.context.assign(ref, PDFRawStream.of(doc.context.obj({ Filter: 'FlateDecode' }), finished));
   }
+}
+
+/**
+ * Pages already finished, by their content as Chrome wrote it: Chrome writes a page that did not
+ * change byte for byte as before (watch mode: an edit changes the pages from the edit on; a
+ * reprint for the contents' page numbers changes none of the body's). Bounded, for batches.
+ */
+const finishedPages = new Map<string, Buffer | null>();
+const MAX_FINISHED_PAGES = 256;
+
+/** One content stream finished: its new (deflated) bytes, or null when it needs no change. */
+function finishedContent(stream: PDFRawStream): Buffer | null {
+  const key = createHash('sha256').update(stream.dict.toString()).update('\0').update(stream.contents).digest('base64');
+  const known = finishedPages.get(key);
+  if (known !== undefined) return known;
+  const text = decodeContent(stream).toString('latin1');
+  let changed = false;
+  const cleaned = text.replace(ACTUAL_TEXT, (whole, hex: string) => {
+    const units = hex.match(/.{4}/g) ?? [];
+    const kept = units.filter((unit) => unit.toUpperCase() !== '00AD');
+    if (kept.length === units.length) return whole;
+    changed = true;
+    return kept.length === 0 ? '/ActualText ()' : `/ActualText <FEFF${kept.join('')}>`;
+  });
+  const artifacts = markArtifacts(cleaned);
+  if (artifacts.marked > 0) changed = true;
+  // Deflated with Node's zlib: pdf-lib's own (pako, in JavaScript) took most of this step's time.
+  const finished = changed ? deflateSync(Buffer.from(artifacts.text, 'latin1')) : null;
+  if (finishedPages.size >= MAX_FINISHED_PAGES) finishedPages.delete(finishedPages.keys().next().value!);
+  finishedPages.set(key, finished);
+  return finished;
 }
 
 /** A content stream's bytes: Flate-compressed ones through Node's zlib (pdf-lib's JavaScript inflate is slower). */

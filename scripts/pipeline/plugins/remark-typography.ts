@@ -47,10 +47,22 @@ export default function remarkTypography() {
   };
 }
 
+/** Front-matter texts already set: each page of a build (draft, handout, print) and each rebuild in watch mode set the same few. */
+const smartened = new Map<string, string>();
+const MAX_SMARTENED = 512;
+
 /** Text of a front-matter field (title, summary, key points) set like the body. */
 export function smarten(text: string, lang: string): string {
   if (AS_WRITTEN.test(lang)) return text;
-  return String(retext().use(retextSmartypants, smartypantsOptions(lang)).processSync(text));
+  const key = `${lang}\0${text}`;
+  let set = smartened.get(key);
+  if (set === undefined) {
+    set = String(retext().use(retextSmartypants, smartypantsOptions(lang)).processSync(text));
+    // Bounded: a batch of briefs must not grow it without end.
+    if (smartened.size >= MAX_SMARTENED) smartened.delete(smartened.keys().next().value!);
+    smartened.set(key, set);
+  }
+  return set;
 }
 
 function isAddress(text: string, url: string): boolean {
