@@ -40,7 +40,8 @@ export async function nuHtmlCheck(files: string[]): Promise<string[]> {
     for (const file of files) {
       const response = await fetch(`${service}?out=json`, { method: 'POST', headers: { 'Content-Type': 'text/html; charset=utf-8' }, body: await readFile(file) });
       if (!response.ok) throw new Error(`The Nu Html Checker service answered ${response.status} for ${file}`);
-      messages.push(...((await response.json()) as { messages: NuMessage[] }).messages.map((message) => ({ ...message, url: pathToFileURL(file).href })));
+      // Named as the checker's command line names a file (file:/path), so both read the same.
+      messages.push(...((await response.json()) as { messages: NuMessage[] }).messages.map((message) => ({ ...message, url: `file:${file}` })));
     }
   } else {
     const { stdout, stderr } = await run('java', ['-jar', VNU_JAR(), '--format', 'json', '--exit-zero-always', '--stdout', ...files], { maxBuffer: 64 * 1024 * 1024 });
