@@ -3,11 +3,10 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Browser } from 'puppeteer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TOOL_ROOT } from '../scripts/paths.ts';
 import { brief, createProject, type TempProject } from './helpers/project.ts';
-import { axeViolations, launchTestBrowser, nuHtmlCheck } from './helpers/validators.ts';
+import { axeViolationsOn, launchTestBrowser, nuHtmlCheck } from './helpers/validators.ts';
 
 /** A tree of briefs: nested folders, English editions with their Japanese ones. */
 const TREE: Record<string, string> = {
@@ -48,7 +47,7 @@ describe('a tree of briefs', () => {
     expect(outputs).toHaveLength(4);
     const before = hashes(project.root);
     const result = await project.run(['build', '--force', ...again], { SOURCE_DATE_EPOCH: '1262304000' });
-    expect(result.code).toBe(0);
+    expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/Built 2 of 2 briefs/);
     const after = hashes(project.root);
     for (const path of outputs) expect(after[path], path).toBe(before[path]);
@@ -67,7 +66,7 @@ describe('a tree of briefs', () => {
     const built: string[] = [];
     for (const shard of ['1/3', '2/3', '3/3']) {
       const result = await project.run(['build', '--format', 'html', '--force', '--shard', shard, '--out', `shard-${shard[0]}`]);
-      expect(result.code).toBe(0);
+      expect(result.code, result.stderr).toBe(0);
       const dir = join(project.root, `shard-${shard[0]}`);
       built.push(...readdirSync(dir, { recursive: true }).map(String).filter((name) => name.endsWith('.html') && name !== 'index.html').map((name) => relative('.', name)));
     }
@@ -104,32 +103,42 @@ describe('the handout index', () => {
   it('is rewritten only when it changes', async () => {
     const before = statSync(join(project.root, 'output', 'index.html')).mtimeMs;
     const again = await project.run(['build'], { SOURCE_DATE_EPOCH: '1262304000' });
+    expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toContain('All 7 briefs are up to date');
     expect(statSync(join(project.root, 'output', 'index.html')).mtimeMs).toBe(before);
   });
 });
 
 describe('handouts for distribution', () => {
-  let browser: Browser;
+  const HANDOUTS = [...OUTPUTS.filter((name) => name.endsWith('.html')), 'output/index.html'];
+  /** Each handout opened once with the network off: what it requested, what failed, then axe-core's verdict on the same page. */
+  const opened = new Map<string, { failed: string[]; requested: string[]; axe: string[] }>();
   beforeAll(async () => {
-    browser = await launchTestBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
+    const browser = await launchTestBrowser();
+    try {
+      for (const path of HANDOUTS) {
+        const page = await browser.newPage();
+        await page.setOfflineMode(true);
+        const failed: string[] = [];
+        const requested: string[] = [];
+        page.on('requestfailed', (request) => failed.push(request.url().slice(0, 80)));
+        page.on('request', (request) => requested.push(request.url().slice(0, 40)));
+        await page.goto(pathToFileURL(join(project.root, path)).href, { waitUntil: 'load' });
+        // What loading the handout asked for, before axe-core is added to the page.
+        const loaded = { failed: [...failed], requested: [...requested] };
+        opened.set(path, { ...loaded, axe: await axeViolationsOn(page) });
+        await page.close();
+      }
+    } finally {
+      await browser.close();
+    }
   });
 
-  it('work offline: opened with the network off, no request fails', async () => {
-    for (const path of [...OUTPUTS.filter((name) => name.endsWith('.html')), 'output/index.html']) {
-      const page = await browser.newPage();
-      await page.setOfflineMode(true);
-      const failed: string[] = [];
-      const requested: string[] = [];
-      page.on('requestfailed', (request) => failed.push(request.url().slice(0, 80)));
-      page.on('request', (request) => requested.push(request.url().slice(0, 40)));
-      await page.goto(pathToFileURL(join(project.root, path)).href, { waitUntil: 'load' });
+  it('work offline: opened with the network off, no request fails', () => {
+    expect([...opened.keys()]).toEqual(HANDOUTS);
+    for (const [path, { failed, requested }] of opened) {
       expect(failed, path).toEqual([]);
       expect(requested.filter((url) => !url.startsWith('data:') && !url.startsWith('file:')), path).toEqual([]);
-      await page.close();
     }
   });
 
@@ -153,9 +162,8 @@ describe('handouts for distribution', () => {
   });
 
   it('pass the Nu Html Checker and axe-core, the index included', async () => {
-    const files = [...OUTPUTS.filter((name) => name.endsWith('.html')), 'output/index.html'].map((path) => join(project.root, path));
-    expect(await nuHtmlCheck(files)).toEqual([]);
-    for (const file of files) expect(await axeViolations(browser, file), file).toEqual([]);
+    expect(await nuHtmlCheck(HANDOUTS.map((path) => join(project.root, path)))).toEqual([]);
+    for (const path of HANDOUTS) expect(opened.get(path)!.axe, path).toEqual([]);
   });
 });
 
@@ -165,7 +173,7 @@ describe('a brief that breaks Chrome', () => {
     try {
       // One at a time, so that Chrome killed for one brief cannot catch another mid-print.
       const result = await faults.run(['build', '--jobs', '1'], { BRIEF_FAULTS: 'crash-page:crash-once,kill-chrome:killer,crash-page-always:always' });
-      expect(result.code).toBe(1);
+      expect(result.code, result.stderr).toBe(1);
       expect(result.stdout).toContain('Built 3 of 4 briefs');
       expect(result.stdout).toContain('1 failed');
       expect(result.stdout).toContain('Chrome stopped responding; starting a new one.');

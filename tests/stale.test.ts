@@ -3,9 +3,10 @@ import { watch } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TOOL_ROOT } from '../scripts/paths.ts';
+import { main } from '../scripts/cli.ts';
 import { brief, createProject, type TempProject } from './helpers/project.ts';
 import { startCli } from './helpers/spawn.ts';
 
@@ -13,30 +14,72 @@ const run = promisify(execFile);
 const pdfText = async (path: string) => (await run('pdftotext', [path, '-'])).stdout;
 
 let project: TempProject;
-let seed: string;
 
 beforeAll(async () => {
-  seed = await readFile(join(TOOL_ROOT, 'source', 'us-japan-relations.md'), 'utf8');
   project = await createProject({ 'source/small.md': brief('Small.\n', { title: 'Small' }) });
 });
 afterAll(() => project.remove());
 
+/**
+ * A build run in this process (as project.run does) whose output can be waited on while it runs,
+ * as startCli's can: a second build beside a child process's, without the cost of another node.
+ */
+function startInProcess(argv: string[], cwd: string): { output(): string; waitFor(pattern: RegExp): Promise<void>; exited: Promise<{ code: number }> } {
+  const out = new PassThrough();
+  let output = '';
+  const listeners = new Set<() => void>();
+  out.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+    for (const listener of [...listeners]) listener();
+  });
+  let done = false;
+  const exited = main(argv, { stdout: out, stderr: out, cwd, env: process.env, signal: new AbortController().signal }).then((code) => {
+    done = true;
+    for (const listener of [...listeners]) listener();
+    return { code };
+  });
+  return {
+    output: () => output,
+    exited,
+    waitFor: (pattern) =>
+      new Promise((resolve, reject) => {
+        const check = () => {
+          if (pattern.test(output)) {
+            listeners.delete(check);
+            resolve();
+          } else if (done) {
+            listeners.delete(check);
+            reject(new Error(`Finished before ${pattern} appeared. Output:\n${output}`));
+          }
+        };
+        listeners.add(check);
+        check();
+      }),
+  };
+}
+
 describe('what the manifest records', () => {
   it('rebuilds next time a source that changed while its own build ran', async () => {
-    await project.write('source/long.md', seed.replace('title: U.S.-Japan Relations', 'title: Long Brief'));
+    const text = brief('## Background\n\nA brief whose source is edited while its PDF is printed.\n\n## Outlook\n\nMore to come.\n', { title: 'Long Brief' });
+    await project.write('source/long.md', text);
     // The handout is written before the PDF is printed: the brief has been read by then. Edit it
     // at that moment, while its PDF is still being printed from what was read.
     const outDir = join(project.root, 'output');
     await project.write('output/.keep', '');
     let edited: Promise<void> | undefined;
+    let editedBeforeTheBuildEnded: boolean | undefined;
+    let building = true;
     const watcher = watch(outDir, (_event, name) => {
-      if (name === 'long.html' && !edited) edited = writeFile(join(project.root, 'source', 'long.md'), `${seed.replace('title: U.S.-Japan Relations', 'title: Long Brief')}\nEdited mid-build.\n`);
+      if (name === 'long.html' && !edited) edited = writeFile(join(project.root, 'source', 'long.md'), `${text}\nEdited mid-build.\n`).then(() => void (editedBeforeTheBuildEnded = building));
     });
     const first = await project.run(['build', 'source/long.md']);
+    building = false;
     watcher.close();
     await edited;
     expect(first.code, first.stderr).toBe(0);
     expect(edited, 'the source was edited during the build').toBeDefined();
+    // The edit landed before the build recorded what it read: a build that hashed the source then, not as read, would miss it.
+    expect(editedBeforeTheBuildEnded, 'the edit landed while the PDF was printed').toBe(true);
     // This build printed what it read, before the edit.
     expect(await pdfText(join(outDir, 'long.pdf'))).not.toContain('Edited mid-build.');
 
@@ -79,8 +122,9 @@ describe('two builds into one output folder', () => {
     // Hold the folder as a running build would, so that both builds surely overlap with it.
     await project.write('shared/.brief-lock', JSON.stringify({ pid: process.pid, host: hostname() }));
     // Handouts only: what is at stake is the record, and Chrome would only slow the test down.
+    // One in a process of its own, one in this one: two processes contending for one folder.
     const first = startCli(['build', 'source/set1', '--out', 'shared', '--format', 'html'], project.root);
-    const second = startCli(['build', 'source/set2', '--out', 'shared', '--format', 'html'], project.root);
+    const second = startInProcess(['build', 'source/set2', '--out', 'shared', '--format', 'html'], project.root);
     for (const build of [first, second]) await build.waitFor(new RegExp(`Another build \\(pid ${process.pid}\\) is writing to shared/; waiting for it to finish…`));
     await rm(join(project.root, 'shared', '.brief-lock'));
     const [a, b] = await Promise.all([first.exited, second.exited]);

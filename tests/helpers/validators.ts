@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { readFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import puppeteer, { type Browser } from 'puppeteer';
+import puppeteer, { type Browser, type Page } from 'puppeteer';
 import { inject } from 'vitest';
 import { CHROME_ARGS } from '../../scripts/pipeline/browser.ts';
 import { resolveChrome } from '../../scripts/setup/chrome.ts';
@@ -93,12 +93,17 @@ export async function axeViolations(browser: Browser, file: string, width?: numb
   try {
     if (width) await page.setViewport({ width, height: 900 });
     await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
-    await page.addScriptTag({ content: await readFile(require.resolve('axe-core/axe.min.js'), 'utf8') });
-    const results = (await page.evaluate(`axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] })`)) as {
-      violations: { id: string; help: string; nodes: { target: string[] }[] }[];
-    };
-    return results.violations.map((violation) => `${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target.join(' ')).join(', ')})`);
+    return await axeViolationsOn(page);
   } finally {
     await page.close();
   }
+}
+
+/** axe-core's violations on a page already open (a test that loads the page for checks of its own too). */
+export async function axeViolationsOn(page: Page): Promise<string[]> {
+  await page.addScriptTag({ content: await readFile(require.resolve('axe-core/axe.min.js'), 'utf8') });
+  const results = (await page.evaluate(`axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] })`)) as {
+    violations: { id: string; help: string; nodes: { target: string[] }[] }[];
+  };
+  return results.violations.map((violation) => `${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target.join(' ')).join(', ')})`);
 }
