@@ -317,14 +317,26 @@ export async function createRunContext(settings: Settings, control: BuildControl
       // The Chrome started early, if it started and can serve this run's limits; else closed.
       const adopted = early;
       early = undefined;
+      // The early launch is the first of the attempts: one that failed is said and tried again like any.
+      let firstAttempt = 1;
+      let failure: unknown;
       if (adopted) {
-        const pool = await adopted.pool.catch(() => undefined);
-        if (pool?.connected && pool.fits({ maxPages: settings.pages, timeoutMs: settings.config.limits.render_timeout_ms })) {
-          if (settings.env.BRIEF_TIMINGS) emit({ type: 'log', line: `chrome launch started at ${Math.round(adopted.startedAt)} ms, before the pipeline loaded` });
-          emit({ type: 'chrome', location: adopted.location, launchMs: performance.now() - adopted.startedAt, pid: pool.pid });
-          return pool;
+        const outcome = await adopted.pool.then((pool) => ({ pool }), (error: unknown) => ({ error }));
+        if ('pool' in outcome) {
+          const { pool } = outcome;
+          if (pool.connected && pool.fits({ maxPages: settings.pages, timeoutMs: settings.config.limits.render_timeout_ms })) {
+            if (settings.env.BRIEF_TIMINGS) emit({ type: 'log', line: `chrome launch started at ${Math.round(adopted.startedAt)} ms, before the pipeline loaded` });
+            emit({ type: 'chrome', location: adopted.location, launchMs: performance.now() - adopted.startedAt, pid: pool.pid });
+            return pool;
+          }
+          await pool.close();
+        } else {
+          if (stopped()) throw interrupted();
+          failure = outcome.error;
+          firstAttempt = 2;
+          emit({ type: 'log', line: `Chrome did not start (${firstLine(failure)}); trying again (attempt 2 of ${LAUNCH_ATTEMPTS}).` });
+          await new Promise((resolve) => setTimeout(resolve, LAUNCH_BACKOFF_MS));
         }
-        await pool?.close();
       }
       const start = performance.now();
       if (settings.env.BRIEF_TIMINGS) emit({ type: 'log', line: `chrome launch starts at ${Math.round(start)} ms` });
@@ -334,8 +346,7 @@ export async function createRunContext(settings: Settings, control: BuildControl
       });
       // A loaded machine sometimes fails a launch (Chrome's start times out, or it exits at once):
       // try again a bounded number of times before calling it the machine's problem.
-      let failure: unknown;
-      for (let attempt = 1; attempt <= LAUNCH_ATTEMPTS; attempt++) {
+      for (let attempt = firstAttempt; attempt <= LAUNCH_ATTEMPTS; attempt++) {
         if (stopped()) throw interrupted();
         try {
           const pool = await BrowserPool.launch({
