@@ -276,7 +276,7 @@ describe('a cited brief, built', () => {
   });
   afterAll(() => project?.remove());
 
-  it('is valid HTML with no accessibility violations and no script, and rebuilds when refs.bib changes', async () => {
+  it('is valid HTML with no accessibility violations and no script', async () => {
     const first = await project.run(['build', '--format', 'html']);
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
@@ -295,7 +295,11 @@ describe('a cited brief, built', () => {
     const [nu, violations] = await Promise.all([nuHtmlCheck([join(project.root, 'output', 'cited.html')]), axe()]);
     expect(nu).toEqual([]);
     expect(violations).toEqual([]);
+  });
 
+  it('rebuilds when refs.bib changes', async () => {
+    // The handout the test above built, from the old refs.bib.
+    expect(await project.read('output/cited.html')).toContain('The Alliance Dilemma');
     await project.write('source/refs.bib', (await project.read('source/refs.bib')).replace('The Alliance Dilemma', 'The Alliance Revisited'));
     const second = await project.run(['build', '--format', 'html']);
     expect(second.code).toBe(0);
