@@ -90,11 +90,13 @@ describe('Pandoc citation syntax', () => {
   });
 
   it('reads adversarial text in linear time', () => {
-    const started = performance.now();
+    // CPU time, not wall time: other work on a busy machine does not count against it.
+    const started = process.cpuUsage();
     parseCitations('[{'.repeat(200_000));
     parseCitations('@{'.repeat(200_000));
     parseCitations('[@a'.repeat(200_000));
-    expect(performance.now() - started).toBeLessThan(2000);
+    const { user, system } = process.cpuUsage(started);
+    expect((user + system) / 1000).toBeLessThan(2000);
   });
 
   it('leaves e-mail addresses, escaped @ and cross-reference keys (fig-, tbl-, sec-) alone', () => {
@@ -274,21 +276,30 @@ describe('a cited brief, built', () => {
   });
   afterAll(() => project?.remove());
 
-  it('is valid HTML with no accessibility violations and no script, and rebuilds when refs.bib changes', async () => {
+  it('is valid HTML with no accessibility violations and no script', async () => {
     const first = await project.run(['build', '--format', 'html']);
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
     const html = await project.read('output/cited.html');
     expect(html).toContain('<h2 id="bibliography">Bibliography</h2>');
     expect(html).not.toMatch(/<script|\son[a-z]+=|javascript:/i);
-    expect(await nuHtmlCheck([join(project.root, 'output', 'cited.html')])).toEqual([]);
-    const browser = await launchTestBrowser();
-    try {
-      expect(await axeViolations(browser, join(project.root, 'output', 'cited.html'))).toEqual([]);
-    } finally {
-      await browser.close();
-    }
+    // The Nu checker (Java) and axe (Chromium) at once: they share nothing.
+    const axe = async () => {
+      const browser = await launchTestBrowser();
+      try {
+        return await axeViolations(browser, join(project.root, 'output', 'cited.html'));
+      } finally {
+        await browser.close();
+      }
+    };
+    const [nu, violations] = await Promise.all([nuHtmlCheck([join(project.root, 'output', 'cited.html')]), axe()]);
+    expect(nu).toEqual([]);
+    expect(violations).toEqual([]);
+  });
 
+  it('rebuilds when refs.bib changes', async () => {
+    // The handout the test above built, from the old refs.bib.
+    expect(await project.read('output/cited.html')).toContain('The Alliance Dilemma');
     await project.write('source/refs.bib', (await project.read('source/refs.bib')).replace('The Alliance Dilemma', 'The Alliance Revisited'));
     const second = await project.run(['build', '--format', 'html']);
     expect(second.code).toBe(0);
@@ -315,11 +326,13 @@ describe('a cited brief, built', () => {
   });
 
   it('takes the house style from brief.config.yaml when the brief names none', async () => {
-    await project.write('brief.config.yaml', 'csl: apa\n');
+    // An in-text style other than the default (Chicago author-date: APA, as good a proof, takes
+    // citeproc-js seconds to set up, which the unit tests above already spend).
+    await project.write('brief.config.yaml', 'csl: chicago-author-date\n');
     const result = await project.run(['build', '--format', 'html']);
     expect(result.code).toBe(0);
     const html = await project.read('output/cited.html');
-    expect(html).toContain('Trade grew <span class="citation">(Smith &#x26; Müller, 2020, p. 14)</span>.');
+    expect(html).toContain('Trade grew <span class="citation">(Smith and Müller 2020, 14)</span>.');
     expect(html).toContain('<h2 id="references">References</h2>');
   });
 });
