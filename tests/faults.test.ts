@@ -167,7 +167,18 @@ describe('Chrome’s folders', () => {
     await build.waitFor(/✓ source\/batch\/b01\.md/);
     const pid = build.child.pid!;
     // Off the GPU path entirely: no process of Chrome's is a GPU process that a loaded machine could kill.
-    const types = descendantsOf(pid).map((child) => /--type=([\w-]+)/.exec(readFileSync(`/proc/${child}/cmdline`, 'latin1').replace(/\0/g, ' '))?.[1] ?? 'browser');
+    // A child may end between the listing and the read (Chrome's short-lived helpers): skip it.
+    const commandLine = (child: string) => {
+      try {
+        return readFileSync(`/proc/${child}/cmdline`, 'latin1').replace(/\0/g, ' ');
+      } catch {
+        return undefined;
+      }
+    };
+    const types = descendantsOf(pid).flatMap((child) => {
+      const line = commandLine(child);
+      return line === undefined ? [] : [/--type=([\w-]+)/.exec(line)?.[1] ?? 'browser'];
+    });
     expect(types).toContain('renderer');
     expect(types).not.toContain('gpu-process');
     const mine = async () => (await readdir(tmpdir())).filter((name) => name.startsWith(`brief-chrome-${pid}-`));
