@@ -10,5 +10,9 @@ export default defineConfig({
     // Two cores: more workers than that only makes Chrome-heavy files fight.
     maxWorkers: 2,
     pool: 'forks',
+    // One process per worker for all its files, modules loaded once: measured on 2 idle cores, the
+    // suite took 139 s and 186 s of CPU against 158 s and 242 s with a fresh process per file. Test
+    // files share no mocks and write only their own temporary folders, so nothing leaks between them.
+    isolate: false,
   },
 });
