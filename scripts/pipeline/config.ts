@@ -44,11 +44,13 @@ export async function loadConfig(root: string): Promise<LoadedConfig> {
   // A default template that does not exist is the config's mistake: said once, at its value.
   if (config?.template && yaml) {
     // Loaded only here: a config without a template never loads the template code.
-    const { listTemplates, UnknownTemplateError } = await import('./template.ts');
-    const available = await listTemplates(join(root, 'templates'));
-    if (!available.includes(config.template)) {
-      const error = new UnknownTemplateError(config.template, available.filter((name) => !name.startsWith('_')));
-      report(file, 'error', error.message, error.code, yaml.locate(['template']));
+    const { requireTemplate, UnknownTemplateError } = await import('./template.ts');
+    const missing = await requireTemplate(join(root, 'templates'), config.template).then(
+      () => undefined,
+      (error: unknown) => (error instanceof UnknownTemplateError ? error : Promise.reject(error)),
+    );
+    if (missing) {
+      report(file, 'error', missing.message, missing.code, yaml.locate(['template']));
       return { config: undefined, file, brand: {} };
     }
   }

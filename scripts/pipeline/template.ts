@@ -110,6 +110,12 @@ export function reportTemplateError(file: VFile, error: unknown): void {
   message.file = error.path;
 }
 
+/** Throws UnknownTemplateError, naming the templates there are, when templates/<name> does not exist. */
+export async function requireTemplate(templatesDir: string, name: string): Promise<void> {
+  const available = await listTemplates(templatesDir);
+  if (!available.includes(name)) throw new UnknownTemplateError(name, available.filter((template) => !template.startsWith('_')));
+}
+
 /** Template folders that exist under `templatesDir` (those starting with "_" are brief's own, such as the index). */
 export async function listTemplates(templatesDir: string): Promise<string[]> {
   try {
@@ -138,8 +144,7 @@ function isMissing(error: unknown): boolean {
  * a misspelt field is an error, not an empty string. Partials are registered by file name.
  */
 export async function loadTemplate(templatesDir: string, name: string): Promise<Template> {
-  const available = await listTemplates(templatesDir);
-  if (!available.includes(name)) throw new UnknownTemplateError(name, available.filter((template) => !template.startsWith('_')));
+  await requireTemplate(templatesDir, name);
   const dir = join(templatesDir, name);
   const handlebars = Handlebars.create();
   registerHelpers(handlebars);
