@@ -314,47 +314,38 @@ export async function createRunContext(settings: Settings, control: BuildControl
   let early = control.early;
   const launch = (): Promise<BrowserPool> => {
     const started = (async () => {
-      // The Chrome started early, if it started and can serve this run's limits; else closed.
+      // The Chrome started early (prelaunch.ts), if any, is the first attempt: taken when it started
+      // and fits this run's limits, else closed and replaced; a failed early launch is a failed attempt.
       const adopted = early;
       early = undefined;
-      // The early launch is the first of the attempts: one that failed is said and tried again like any.
-      let firstAttempt = 1;
-      let failure: unknown;
-      if (adopted) {
-        const outcome = await adopted.pool.then((pool) => ({ pool }), (error: unknown) => ({ error }));
-        if ('pool' in outcome) {
-          const { pool } = outcome;
-          if (pool.connected && pool.fits({ maxPages: settings.pages, timeoutMs: settings.config.limits.render_timeout_ms })) {
-            if (settings.env.BRIEF_TIMINGS) emit({ type: 'log', line: `chrome launch started at ${Math.round(adopted.startedAt)} ms, before the pipeline loaded` });
-            emit({ type: 'chrome', location: adopted.location, launchMs: performance.now() - adopted.startedAt, pid: pool.pid });
-            return pool;
-          }
+      const start = adopted?.startedAt ?? performance.now();
+      if (settings.env.BRIEF_TIMINGS) emit({ type: 'log', line: adopted ? `chrome launch started at ${Math.round(start)} ms, before the pipeline loaded` : `chrome launch starts at ${Math.round(start)} ms` });
+      const location =
+        adopted?.location ??
+        (await resolveChrome({ env: settings.env, install: true, log: (line) => emit({ type: 'log', line }) }).catch((error: unknown) => {
+          // No Chrome is the machine's problem, the same for every brief: said once.
+          throw error instanceof BriefError && !(error instanceof EnvironmentError) ? new EnvironmentError(error.message, error.code, { cause: error }) : error;
+        }));
+      const attemptLaunch = async (attempt: number): Promise<BrowserPool> => {
+        if (attempt === 1 && adopted) {
+          const pool = await adopted.pool;
+          if (pool.connected && pool.fits({ maxPages: settings.pages, timeoutMs: settings.config.limits.render_timeout_ms })) return pool;
           await pool.close();
-        } else {
-          if (stopped()) throw interrupted();
-          failure = outcome.error;
-          firstAttempt = 2;
-          emit({ type: 'log', line: `Chrome did not start (${firstLine(failure)}); trying again (attempt 2 of ${LAUNCH_ATTEMPTS}).` });
-          await new Promise((resolve) => setTimeout(resolve, LAUNCH_BACKOFF_MS));
         }
-      }
-      const start = performance.now();
-      if (settings.env.BRIEF_TIMINGS) emit({ type: 'log', line: `chrome launch starts at ${Math.round(start)} ms` });
-      const location = await resolveChrome({ env: settings.env, install: true, log: (line) => emit({ type: 'log', line }) }).catch((error: unknown) => {
-        // No Chrome is the machine's problem, the same for every brief: said once.
-        throw error instanceof BriefError && !(error instanceof EnvironmentError) ? new EnvironmentError(error.message, error.code, { cause: error }) : error;
-      });
+        return BrowserPool.launch({
+          executablePath: location.executablePath,
+          timeoutMs: settings.config.limits.render_timeout_ms,
+          signal: control.signal,
+          maxPages: settings.pages,
+        });
+      };
       // A loaded machine sometimes fails a launch (Chrome's start times out, or it exits at once):
       // try again a bounded number of times before calling it the machine's problem.
-      for (let attempt = firstAttempt; attempt <= LAUNCH_ATTEMPTS; attempt++) {
+      let failure: unknown;
+      for (let attempt = 1; attempt <= LAUNCH_ATTEMPTS; attempt++) {
         if (stopped()) throw interrupted();
         try {
-          const pool = await BrowserPool.launch({
-            executablePath: location.executablePath,
-            timeoutMs: settings.config.limits.render_timeout_ms,
-            signal: control.signal,
-            maxPages: settings.pages,
-          });
+          const pool = await attemptLaunch(attempt);
           emit({ type: 'chrome', location, launchMs: performance.now() - start, pid: pool.pid });
           return pool;
         } catch (error) {
