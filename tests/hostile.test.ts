@@ -1,4 +1,4 @@
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { readdir, readFile, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,6 +10,7 @@ import { startCanary, type Canary } from './helpers/canary.ts';
 import { createProject, type CliResult, type TempProject } from './helpers/project.ts';
 import { pdfText } from './helpers/pdf.ts';
 import { samples } from './helpers/samples.ts';
+import { startCli } from './helpers/spawn.ts';
 
 /**
  * The hostile corpus (tests/hostile/): each file attacks one guarantee of the Security section
@@ -335,26 +336,10 @@ async function waitUntilGone(marker: string, ms = 5000): Promise<string[]> {
   return left;
 }
 
-/** Starts `npm run build`'s code in a child process, in `cwd`, and lets the test kill it. */
+/** Starts `npm run build --force` in a child process in `cwd`, its processes marked so the test can find them and kill it. */
 function startBuild(cwd: string, marker: string, env: NodeJS.ProcessEnv = {}) {
   // --force: every brief is built, so there is always something to interrupt.
-  const child = spawn(process.execPath, [join(TOOL_ROOT, 'scripts', 'bootstrap.mjs'), 'build', '--force'], { cwd, env: { ...process.env, ...env, BRIEF_TEST_MARKER: marker }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-  /** Resolves as soon as the build has printed `pattern` (an event, not a guess at timing); rejects if it ends first. */
-  const reached = (pattern: RegExp) =>
-    new Promise<void>((resolve, reject) => {
-      const look = () => {
-        if (pattern.test(output)) resolve();
-      };
-      look();
-      child.stdout.on('data', look);
-      child.stderr.on('data', look);
-      void exited.then(() => (pattern.test(output) ? resolve() : reject(new Error(`The build ended before printing ${pattern}:\n${output}`))));
-    });
-  return { child, exited, output: () => output, reached };
+  return startCli(['build', '--force'], cwd, { ...env, BRIEF_TEST_MARKER: marker });
 }
 
 function tempFiles(dir: string): string[] {
@@ -395,7 +380,7 @@ describe('nothing lost, no orphans', () => {
   ])('leaves whole outputs when the build is killed (kill -9) once %s, and no Chrome behind', async (_, stage) => {
     const marker = `kill-${stage.source.length}-${process.pid}`;
     const build = startBuild(project.root, marker);
-    await build.reached(stage);
+    await build.waitFor(stage);
     build.child.kill('SIGKILL');
     const { signal } = await build.exited;
     // Where the kill landed: after that stage, before the build had finished.
@@ -435,7 +420,7 @@ describe('nothing lost, no orphans', () => {
     const marker = `${signal}-${process.pid}`;
     const build = startBuild(project.root, marker, { BRIEF_FAULTS: 'hang-always:one' });
     // Once Chrome is up and a brief is written, so there is something to close, while "one" hangs in its page.
-    await build.reached(/✓ source\/(two|three)\.md/);
+    await build.waitFor(/✓ source\/(two|three)\.md/);
     expect(build.output()).toMatch(/Chrome ready/);
     build.child.kill(signal);
     const { code } = await build.exited;

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { main } from '../../scripts/cli.ts';
 import { TOOL_ROOT } from '../../scripts/paths.ts';
+import { outputWatcher } from './spawn.ts';
 
 /** A brief project in a temporary folder: the real templates, briefs of the test's choosing. */
 export interface TempProject {
@@ -100,40 +101,16 @@ export interface InProcessCli {
 export function startInProcess(argv: string[], cwd: string, env: NodeJS.ProcessEnv = {}): InProcessCli {
   const stream = new PassThrough();
   const abort = new AbortController();
-  let output = '';
-  const listeners = new Set<() => void>();
-  stream.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-    for (const listener of [...listeners]) listener();
-  });
-  let ended = false;
-  const done = main(argv, { stdout: stream, stderr: stream, cwd, env: { ...process.env, ...env }, signal: abort.signal }).finally(() => {
-    ended = true;
-    for (const listener of [...listeners]) listener();
-  });
+  const watcher = outputWatcher();
+  stream.on('data', watcher.append);
+  const done = main(argv, { stdout: stream, stderr: stream, cwd, env: { ...process.env, ...env }, signal: abort.signal }).finally(watcher.end);
   return {
-    output: () => output,
+    output: watcher.output,
     done,
     stop() {
       abort.abort();
       return done;
     },
-    waitFor(pattern, timeoutMs = 30_000) {
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          const match = output.match(pattern);
-          if (match) finish(() => resolve(match));
-          else if (ended) finish(() => reject(new Error(`Ended before ${pattern} appeared. Output:\n${output}`)));
-        };
-        const timer = setTimeout(() => finish(() => reject(new Error(`${pattern} did not appear within ${timeoutMs} ms. Output:\n${output}`))), timeoutMs);
-        const finish = (then: () => void) => {
-          clearTimeout(timer);
-          listeners.delete(check);
-          then();
-        };
-        listeners.add(check);
-        check();
-      });
-    },
+    waitFor: watcher.waitFor,
   };
 }
