@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -120,6 +120,28 @@ describe('watch mode', () => {
     await sentinel;
     expect(count() - before).toBe(1);
     expect(await project.read('output/b.html')).toContain('Beta, saved in three steps.');
+  });
+
+  it('does nothing for a late file event about bytes it already built, and finds a file saved again unchanged up to date', async () => {
+    const count = () => events.events.filter((event) => event.event === 'brief' && (JSON.parse(event.data) as { id: string; status: string }).id === 'b').length;
+    const path = join(project.root, 'source', 'b.md');
+    const text = await readFile(path, 'utf8');
+    const before = count();
+    const mark = output.length;
+    // A late event: the same bytes, last written before the build that read them (an older mtime).
+    await utimes(path, new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
+    const sentinel = built('a', 'built');
+    await project.write('source/a.md', brief('Alpha, after the late event.\n', { title: 'Alpha' }));
+    await sentinel;
+    expect(count() - before).toBe(0);
+    // Not even looked at: no "Changed: source/b.md" line, alone or with the sentinel's.
+    expect(output.slice(mark)).toContain('Changed: source/a.md');
+    expect(output.slice(mark)).not.toContain('source/b.md');
+    // Saved again unchanged (a newer mtime): looked at again, and found up to date.
+    const again = events.next((event) => event.event === 'brief' && (JSON.parse(event.data) as { id: string; status: string }).id === 'b');
+    await project.write('source/b.md', text);
+    expect(JSON.parse((await again).data)).toMatchObject({ id: 'b', status: 'up-to-date' });
+    expect(count() - before).toBe(1);
   });
 
   it('stops on its signal (Ctrl-C) with exit 0, Chrome and the server closed', async () => {

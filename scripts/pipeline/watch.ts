@@ -1,5 +1,5 @@
 import { watch, type FSWatcher } from 'chokidar';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { basename, extname, relative, resolve, sep } from 'node:path';
 import { BuildSession, type BuildControl, type BuildSummary } from './build.ts';
 import { CONFIG_NAME } from './config.ts';
@@ -49,11 +49,27 @@ export async function watchBriefs(options: WatchOptions): Promise<void> {
   let running: Promise<void> | undefined;
   let rebuildAll = true;
 
+  // What each changed file held when a build last read it, and when: chokidar reports a write up
+  // to 50 ms late, sometimes after the build that read it has started; such an event, for bytes
+  // already built and a file not written since, builds nothing again.
+  const seen = new Map<string, { content: string | undefined; at: number }>();
+  const alreadyBuilt = async (path: string, content: string | undefined): Promise<boolean> => {
+    const last = seen.get(path);
+    if (!last || last.content !== content) return false;
+    const modified = await stat(path).then((info) => info.mtimeMs, () => undefined);
+    return modified === undefined || modified <= last.at;
+  };
+
   const runBuilds = async () => {
     while ((rebuildAll || pending.size > 0) && !options.signal.aborted) {
-      const paths = [...pending];
+      const at = Date.now();
+      const changedPaths = [...pending];
       pending.clear();
-      const snapshot = await contentsOf(paths);
+      const snapshot = await contentsOf(changedPaths);
+      const paths: string[] = [];
+      for (const path of changedPaths) if (rebuildAll || !(await alreadyBuilt(path, snapshot.get(path)))) paths.push(path);
+      for (const path of paths) seen.set(path, { content: snapshot.get(path), at });
+      if (paths.length === 0 && !rebuildAll) continue;
       try {
         // The config's logo is read with the config: a new logo is a new config.
         if (paths.some((path) => (basename(path) === CONFIG_NAME && resolve(path) === resolve(settings.root, CONFIG_NAME)) || path === settings.brand.logo?.path)) {
