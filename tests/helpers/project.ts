@@ -4,7 +4,11 @@ import { dirname, join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { main } from '../../scripts/cli.ts';
 import { TOOL_ROOT } from '../../scripts/paths.ts';
+import { shareMarkdownWorkers } from '../../scripts/pipeline/markdown-pool.ts';
 import { outputWatcher } from './spawn.ts';
+
+// Every run of the CLI in this process keeps the Markdown workers of the one before (markdown-pool.ts).
+shareMarkdownWorkers();
 
 /** A brief project in a temporary folder: the real templates, briefs of the test's choosing. */
 export interface TempProject {
