@@ -1,5 +1,5 @@
 import { stringify } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 import { BUILD_WARNINGS, RULES } from './pipeline/rules.ts';
 import { briefMatterSchema, configSchema } from './pipeline/schema.ts';
 

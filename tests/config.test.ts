@@ -23,3 +23,13 @@ describe('brief.config.yaml mistakes are the config\'s, said at its line and col
     expect(await project.read('output/x.html')).toContain('in-focus');
   });
 });
+
+describe('a project without brief.config.yaml', () => {
+  it('has the configuration its schema makes of an empty file, without loading the schema', async () => {
+    const { defaultConfig } = await import('../scripts/pipeline/config-defaults.ts');
+    const { configSchema } = await import('../scripts/pipeline/schema.ts');
+    expect(defaultConfig()).toEqual(configSchema.parse({}));
+    // Each call is a fresh object: one run's settings never leak into the next.
+    expect(defaultConfig()).not.toBe(defaultConfig());
+  });
+});

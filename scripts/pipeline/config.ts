@@ -4,8 +4,8 @@ import { VFile } from 'vfile';
 import { resolveBrand, type ResolvedBrand } from './brand.ts';
 import { warnUnknownRules } from './rules.ts';
 import { report } from './messages.ts';
-import { configSchema, type Config } from './schema.ts';
-import { validate } from './validate.ts';
+import { defaultConfig } from './config-defaults.ts';
+import type { Config } from './schema.ts';
 
 /** The project's optional configuration file, beside package.json. */
 export const CONFIG_NAME = 'brief.config.yaml';
@@ -29,15 +29,15 @@ export async function loadConfig(root: string): Promise<LoadedConfig> {
     text = await readFile(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return { config: configSchema.parse({}), file: new VFile({ path, cwd: root }), brand: {} };
+    if (code === 'ENOENT') return { config: defaultConfig(), file: new VFile({ path, cwd: root }), brand: {} };
     const file = new VFile({ path, cwd: root });
     const why = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EISDIR' ? 'it is a folder' : code;
     report(file, 'error', `Cannot read ${CONFIG_NAME}: ${why}. Fix its permissions, or remove it to use the defaults.`, 'config-yaml');
     return { config: undefined, file, brand: {} };
   }
   const file = new VFile({ path, value: text, cwd: root });
-  // The YAML parser is loaded only for a project that has a config: most builds that change nothing need none.
-  const { parseYaml } = await import('./yaml.ts');
+  // The YAML parser and the schema are loaded only for a project that has a config: most builds that change nothing need neither.
+  const [{ parseYaml }, { configSchema }, { validate }] = await Promise.all([import('./yaml.ts'), import('./schema.ts'), import('./validate.ts')]);
   const yaml = parseYaml(file, text, { firstLine: 1, rule: 'config-yaml', maxAliasCount: 100 });
   const config = yaml ? validate(configSchema, yaml, file, { noun: 'Config field', rule: 'config-field', unknownRule: 'unknown-config-field' }) : undefined;
   if (config?.ignore && yaml) warnUnknownRules(file, config.ignore, yaml);

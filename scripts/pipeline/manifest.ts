@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile, rm, rmdir, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { VFile } from 'vfile';
-import { z } from 'zod';
+// The small build of the schema library: a build that changes nothing loads this and no more.
+import * as z from 'zod/mini';
 import { report } from './messages.ts';
 import type { Format } from './settings.ts';
 import { writeFileAtomic } from './write.ts';
@@ -22,16 +23,16 @@ const CHANGED_DURING_BUILD = 'changed-during-build';
 
 const storedMessageSchema = z.object({
   reason: z.string(),
-  ruleId: z.string().optional(),
-  fatal: z.boolean().nullable().optional(),
-  line: z.number().optional(),
-  column: z.number().optional(),
-  endLine: z.number().optional(),
-  endColumn: z.number().optional(),
+  ruleId: z.optional(z.string()),
+  fatal: z.optional(z.nullable(z.boolean())),
+  line: z.optional(z.number()),
+  column: z.optional(z.number()),
+  endLine: z.optional(z.number()),
+  endColumn: z.optional(z.number()),
   /** The file the message is about, when not the brief itself (a template), relative to the project. */
-  file: z.string().optional(),
+  file: z.optional(z.string()),
   /** 'brief' for the build's own messages, 'brief-check' for those of `npm run check`. */
-  source: z.string().optional(),
+  source: z.optional(z.string()),
 });
 
 const entrySchema = z.object({
@@ -40,15 +41,15 @@ const entrySchema = z.object({
   /** Every output written. Path → hash of the bytes written. */
   outputs: z.record(z.string(), z.string()),
   /** Whether the PDF had a table of contents (the handout follows it). */
-  toc: z.boolean().optional(),
+  toc: z.optional(z.boolean()),
   /** Files whose existence (not content) the build looked at: briefs linked to. Path → existed. */
-  probes: z.record(z.string(), z.boolean()).optional(),
+  probes: z.optional(z.record(z.string(), z.boolean())),
   /** The build also ran the checks of `npm run check`. */
-  checked: z.boolean().optional(),
+  checked: z.optional(z.boolean()),
   /** Pages of the PDF. */
-  pages: z.number().optional(),
+  pages: z.optional(z.number()),
   /** Its messages (warnings: a brief with errors is not recorded). */
-  messages: z.array(storedMessageSchema).optional(),
+  messages: z.optional(z.array(storedMessageSchema)),
 });
 
 const listingSchema = z.object({
@@ -59,8 +60,8 @@ const listingSchema = z.object({
   pdf: z.string(),
   title: z.string(),
   lang: z.string(),
-  date: z.string().nullable(),
-  summary: z.string().nullable(),
+  date: z.nullable(z.string()),
+  summary: z.nullable(z.string()),
   /** Sources of the editions it links to with `translations:`, relative to the project. */
   translations: z.array(z.string()),
 });
@@ -84,9 +85,9 @@ const manifestSchema = z.object({
   /** What output/index.html shows of every brief built into this folder, by any build. */
   listings: z.record(z.string(), listingSchema),
   /** size/mtime → hash, so unchanged files are not read again (as git's index does). */
-  stats: z.record(z.string(), z.object({ size: z.number(), mtimeMs: z.number(), ctimeMs: z.number().optional(), hash: z.string() })),
+  stats: z.record(z.string(), z.object({ size: z.number(), mtimeMs: z.number(), ctimeMs: z.optional(z.number()), hash: z.string() })),
   /** What output/index.html was last rendered from (absent: render it). */
-  index: indexRecordSchema.optional(),
+  index: z.optional(indexRecordSchema),
 });
 
 /** A message of a brief's last build, kept so an up-to-date brief still reports it. */
@@ -388,7 +389,8 @@ function empty(run: string): ManifestFile {
 function describeIssue(issue: z.core.$ZodIssue | undefined): string {
   if (!issue) return 'its shape is wrong';
   const where = issue.path.length > 0 ? `"${issue.path.join('.')}"` : 'the top level';
-  return `at ${where}, ${issue.message.charAt(0).toLowerCase()}${issue.message.slice(1)}`;
+  const what = issue.code === 'invalid_type' ? `expected ${issue.expected}` : issue.code === 'invalid_value' ? `expected ${issue.values.map((value) => JSON.stringify(value)).join(' or ')}` : 'a value of the wrong shape';
+  return `at ${where}, ${what}`;
 }
 
 /** Removes `dir` and its parents while they are empty, up to (not including) `stop`. */

@@ -1,5 +1,5 @@
-import { z } from 'zod';
-import { DEFAULT_TIMEOUT_MS } from './browser.ts';
+import * as z from 'zod';
+import { LIMIT_DEFAULTS } from './config-defaults.ts';
 
 /**
  * The one description of a brief's front matter and of brief.config.yaml: the validator, the
@@ -210,12 +210,12 @@ export const configSchema = z.object({
   base_url: webUrl.optional().describe('Address where output/ is published; gives each handout its url when the brief sets none.').meta({ example: 'https://example.org/briefs/' }),
   limits: z
     .object({
-      max_bytes: z.number().int().positive().default(2 * 1024 * 1024).describe('Largest Markdown file, in bytes. Default: 2 MiB.'),
-      render_timeout_ms: z.number().int().positive().default(DEFAULT_TIMEOUT_MS).describe('Longest time Chrome may take to load and print one brief, in milliseconds. Default: 30000.'),
-      max_depth: z.number().int().positive().max(1000).default(48).describe('Deepest nesting of Markdown or HTML (lists in quotes in lists, emphasis, HTML elements), measured on the parsed trees; code does not count. Default: 48; at most 1000, past which the tools that walk the trees would run out of stack.'),
-      max_image_bytes: z.number().int().positive().default(10 * 1024 * 1024).describe('Largest image embedded in a brief, in bytes. Default: 10 MiB.'),
-      max_data_bytes: z.number().int().positive().default(5 * 1024 * 1024).describe('Largest data file a chart reads (CSV, TSV, JSON), and largest bibliography or citation style, in bytes. Default: 5 MiB.'),
-      fetch_timeout_ms: z.number().int().positive().default(10_000).describe('Longest time to fetch one image from an allow_remote host, in milliseconds. Default: 10000.'),
+      max_bytes: z.number().int().positive().default(LIMIT_DEFAULTS.max_bytes).describe('Largest Markdown file, in bytes. Default: 2 MiB.'),
+      render_timeout_ms: z.number().int().positive().default(LIMIT_DEFAULTS.render_timeout_ms).describe('Longest time Chrome may take to load and print one brief, in milliseconds. Default: 30000.'),
+      max_depth: z.number().int().positive().max(1000).default(LIMIT_DEFAULTS.max_depth).describe('Deepest nesting of Markdown or HTML (lists in quotes in lists, emphasis, HTML elements), measured on the parsed trees; code does not count. Default: 48; at most 1000, past which the tools that walk the trees would run out of stack.'),
+      max_image_bytes: z.number().int().positive().default(LIMIT_DEFAULTS.max_image_bytes).describe('Largest image embedded in a brief, in bytes. Default: 10 MiB.'),
+      max_data_bytes: z.number().int().positive().default(LIMIT_DEFAULTS.max_data_bytes).describe('Largest data file a chart reads (CSV, TSV, JSON), and largest bibliography or citation style, in bytes. Default: 5 MiB.'),
+      fetch_timeout_ms: z.number().int().positive().default(LIMIT_DEFAULTS.fetch_timeout_ms).describe('Longest time to fetch one image from an allow_remote host, in milliseconds. Default: 10000.'),
     })
     .prefault({})
     .describe('Caps that keep one bad brief from stalling a build.'),

@@ -5,7 +5,8 @@ import type { VFile } from 'vfile';
 import type { ResolvedBrand } from './brand.ts';
 import type { BriefChecks } from './brief-checks.ts';
 import { loadConfig } from './config.ts';
-import { configSchema, type Config } from './schema.ts';
+import { defaultConfig } from './config-defaults.ts';
+import type { Config } from './schema.ts';
 
 /** Output formats a build can write. */
 export type Format = 'html' | 'pdf';
@@ -85,7 +86,7 @@ export async function resolveSettings(options: BuildOptions, context: { cwd: str
     shard: options.shard,
     check: options.check,
     // A broken config builds nothing (see configFile); its defaults stand in so no stage meets a hole.
-    config: config ?? configSchema.parse({}),
+    config: config ?? defaultConfig(),
     brand,
     configFile: file,
     env: context.env,

@@ -1,5 +1,5 @@
 import type { VFile } from 'vfile';
-import { z } from 'zod';
+import * as z from 'zod';
 import { report } from './messages.ts';
 import type { PositionedYaml } from './yaml.ts';
 
