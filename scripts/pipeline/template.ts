@@ -12,6 +12,7 @@ import type { FontFamily } from './fonts.ts';
 import { CssSyntaxError } from 'postcss';
 import { fontSelectorWarnings } from './font-usage.ts';
 import { report } from './messages.ts';
+import { compileTemplate } from './precompiled-template.ts';
 import { brandSchema } from './schema.ts';
 import { embedCssAssets, embedMarkupAssets, type TemplateAssets } from './template-assets.ts';
 import { closest, validate } from './validate.ts';
@@ -372,9 +373,8 @@ function pathExpressionAt(ast: unknown, line: number, column: number): { express
 
 function compile(handlebars: typeof Handlebars, source: string, path: string): Handlebars.TemplateDelegate {
   try {
-    // compile() is lazy; parsing now makes a syntax error surface when the template loads.
-    handlebars.parse(source);
-    return handlebars.compile(source, { strict: true, preventIndent: true });
+    // Compiled now (or found compiled by content): a syntax error surfaces when the template loads.
+    return compileTemplate(handlebars, source);
   } catch (error) {
     throw asTemplateError(error, path);
   }

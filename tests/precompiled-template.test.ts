@@ -1,0 +1,50 @@
+import { createHash } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import Handlebars from 'handlebars';
+import { describe, expect, it } from 'vitest';
+import { TOOL_ROOT } from '../scripts/paths.ts';
+import { compileTemplate, TEMPLATE_OPTIONS } from '../scripts/pipeline/precompiled-template.ts';
+
+const cacheFile = (source: string) =>
+  join(TOOL_ROOT, 'node_modules', '.cache', 'brief', 'handlebars', `${createHash('sha256').update(`${Handlebars.VERSION}\0${JSON.stringify(TEMPLATE_OPTIONS)}\0`).update(source).digest('hex')}.js`);
+
+describe('templates compiled once per content', () => {
+  it('render as Handlebars compiles them, partials and strict-mode misses (with their place) included', () => {
+    const source = `<h1>{{title}}</h1>\n{{#each items}}<li>{{> item}}</li>{{/each}}\n{{{raw}}} {{missing}}-${Date.now()}`;
+    const direct = Handlebars.create();
+    const cached = Handlebars.create();
+    direct.registerPartial('item', direct.compile('{{name}} &amp; more', TEMPLATE_OPTIONS));
+    cached.registerPartial('item', compileTemplate(cached, '{{name}} &amp; more'));
+    const context = { title: 'A <b>', items: [{ name: 'x' }, { name: 'y' }], raw: '<i>r</i>', missing: 'm' };
+    expect(compileTemplate(cached, source)(context)).toBe(direct.compile(source, TEMPLATE_OPTIONS)(context));
+    const miss = (template: Handlebars.TemplateDelegate) => {
+      try {
+        template({ title: 't', items: [] });
+        return 'no error';
+      } catch (error) {
+        return (error as Error).message;
+      }
+    };
+    expect(miss(compileTemplate(cached, source))).toBe(miss(direct.compile(source, TEMPLATE_OPTIONS)));
+    expect(miss(compileTemplate(cached, source))).toMatch(/"raw" not defined in .* - 3:3$/);
+  });
+
+  it('are kept on disk for the next run; a damaged copy is compiled again and replaced', async () => {
+    const source = `<p>{{text}}</p><!-- ${Date.now()} ${Math.random()} -->`;
+    const handlebars = Handlebars.create();
+    expect(compileTemplate(handlebars, source)({ text: 'one' })).toContain('<p>one</p>');
+    const kept = await readFile(cacheFile(source), 'utf8');
+    expect(kept).toContain('"compiler":[8,">= 4.3.0"]');
+    await writeFile(cacheFile(source), 'not { javascript');
+    // A new process would read the damaged file: this one forgets what it holds in memory first.
+    const fresh = `${source} `;
+    await writeFile(cacheFile(fresh), 'not { javascript');
+    expect(compileTemplate(handlebars, fresh)({ text: 'two' })).toContain('<p>two</p>');
+    expect(await readFile(cacheFile(fresh), 'utf8')).toContain('"compiler":[8,">= 4.3.0"]');
+  });
+
+  it('still fail at load on a syntax error, with the line Handlebars names', () => {
+    expect(() => compileTemplate(Handlebars.create(), `<p>\n{{#if x}}\n{{/each}}${Date.now()}`)).toThrow(/Parse error on line 3|doesn't match/);
+  });
+});
