@@ -16,7 +16,7 @@ if (major < 20 || (major === 20 && minor < 19)) {
 }
 
 ensureDependencies();
-process.setSourceMapsEnabled(true);
+// No process.setSourceMapsEnabled(): an internal error's stack is mapped when shown (scripts/map-stack.ts).
 // V8 lets the heap grow to several times what survived the last full collection before it
 // collects again; a batch build makes a lot of short-lived garbage (pages, PDFs, fonts as text)
 // and so held 100 MB and more of it. Growing by half instead keeps the process nearer what it

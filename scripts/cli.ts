@@ -1,4 +1,5 @@
 import { BriefError, EXIT, InternalError, SetupError, UsageError } from './errors.ts';
+import { mapStack } from './map-stack.ts';
 
 /** The process's streams and surroundings, handed to commands (never read below this file). */
 export interface Io {
@@ -59,7 +60,7 @@ export function reportFailure(error: unknown, io: Io, command?: string): number 
   }
   const chain: string[] = [];
   for (let current: unknown = error, depth = 1; current !== undefined && depth < 10; depth++) {
-    chain.push(`${depth}. ${current instanceof Error ? (current.stack ?? current.message) : String(current)}`);
+    chain.push(`${depth}. ${current instanceof Error ? (current.stack ? mapStack(current.stack) : current.message) : String(current)}`);
     current = current instanceof Error ? current.cause : undefined;
   }
   io.stderr.write(`brief: Internal error (a bug in brief, not in your brief; please report it):\n${chain.join('\n')}\n`);

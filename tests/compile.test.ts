@@ -59,3 +59,28 @@ describe('the compiled CLI', () => {
     expect(code.some((text) => text.includes(JSON.stringify(stamp)))).toBe(true);
   });
 });
+
+describe('an internal error of the compiled CLI', () => {
+  it('shows its stack at the TypeScript sources, mapped when shown rather than at every start', async () => {
+    const { createProject, brief } = await import('./helpers/project.ts');
+    const { execFile } = await import('node:child_process');
+    const project = await createProject({ 'source/x.md': brief('Text.\n', { title: 'X' }) });
+    try {
+      const result = await new Promise<{ code: number | null; stderr: string }>((done) => {
+        const child = execFile(process.execPath, [join(TOOL_ROOT, 'scripts', 'bootstrap.mjs'), 'build', '--format', 'html'], { cwd: project.root, env: { ...process.env, BRIEF_FAULTS: 'record-fails:x' } }, (_error, _stdout, stderr) => done({ code: child.exitCode, stderr }));
+      });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain('brief: Internal error (a bug in brief, not in your brief; please report it):');
+      const frames = result.stderr.split('\n').filter((line) => line.trim().startsWith('at '));
+      expect(frames.length).toBeGreaterThan(3);
+      // The fault is thrown in build.ts: the first frame says so, at a line of that file.
+      const [file, line] = /(\/scripts\/pipeline\/build\.ts):(\d+):\d+/.exec(frames[0]!)!.slice(1);
+      expect(file).toBe('/scripts/pipeline/build.ts');
+      const source = (await readFile(join(TOOL_ROOT, 'scripts', 'pipeline', 'build.ts'), 'utf8')).split('\n')[Number(line) - 1];
+      expect(source).toContain('Injected fault: recording');
+      expect(result.stderr).not.toMatch(/\.cache\/brief\/cli\/[\w-]+\.mjs/);
+    } finally {
+      await project.remove();
+    }
+  });
+});
