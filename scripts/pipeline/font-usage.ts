@@ -393,6 +393,19 @@ function safeSelectAll(selector: string, tree: Root): Element[] {
  * the faces such a rule could select keep every character of the page.
  */
 export function fontSelectorWarnings(css: string): SelectorWarning[] {
+  // The same template CSS is read by every run of a process (watch mode, the tests): once.
+  let warnings = selectorWarnings.get(css);
+  if (!warnings) {
+    warnings = findSelectorWarnings(css);
+    if (selectorWarnings.size > MAX_REMEMBERED) selectorWarnings.delete(selectorWarnings.keys().next().value!);
+    selectorWarnings.set(css, warnings);
+  }
+  return warnings.map((warning) => ({ ...warning }));
+}
+
+const selectorWarnings = new Map<string, SelectorWarning[]>();
+
+function findSelectorWarnings(css: string): SelectorWarning[] {
   const warnings: SelectorWarning[] = [];
   postcss.parse(css).walkRules((rule: Rule) => {
     for (let parent = rule.parent; parent && parent.type !== 'root'; parent = parent.parent) {

@@ -271,6 +271,21 @@ function cssWarnings(path: string, css: string): TemplateWarning[] {
 
 /** A template's YAML file, parsed with positions; a syntax error is a TemplateError at its line and column. */
 function templateYaml(path: string, text: string): PositionedYaml {
+  // labels.yaml and fonts.yaml are the same for every run of a process (watch mode, the tests):
+  // parsed with positions once per content; each load gets its own copy of the data.
+  const key = `${path}\0${text}`;
+  let parsed = parsedYaml.get(key);
+  if (!parsed) {
+    parsed = parseTemplateYaml(path, text);
+    if (parsedYaml.size >= 64) parsedYaml.delete(parsedYaml.keys().next().value!);
+    parsedYaml.set(key, parsed);
+  }
+  return { ...parsed, data: structuredClone(parsed.data) };
+}
+
+const parsedYaml = new Map<string, PositionedYaml>();
+
+function parseTemplateYaml(path: string, text: string): PositionedYaml {
   const file = new VFile({ path, value: text });
   const parsed = parseYaml(file, text, { firstLine: 1, rule: 'template-error', maxAliasCount: 100 });
   const error = file.messages.find((message) => message.fatal);
