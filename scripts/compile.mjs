@@ -63,6 +63,14 @@ function writeAtomically(path, text) {
   }
 }
 
+/** Copies of scripts/ come and go (the tests' and the benchmark's): the stat of the 16 last used is kept. */
+function forgetOldCopies() {
+  const kept = readdirSync(COMPILED).filter((name) => name.startsWith('stat-'));
+  if (kept.length <= 16) return;
+  const byAge = kept.map((name) => ({ name, time: statSync(join(COMPILED, name)).mtimeMs })).sort((a, b) => b.time - a.time);
+  for (const { name } of byAge.slice(16)) rmSync(join(COMPILED, name), { force: true });
+}
+
 /** The compiled output folder. */
 export const COMPILED = join(root, 'node_modules', '.cache', 'brief', 'cli');
 
@@ -97,7 +105,10 @@ export async function compile() {
   if (compiled !== undefined && existsSync(statFile) && readFileSync(statFile, 'utf8') === `${compiled}\n${stat.text}`) return entry;
   const stamp = sourcesStamp(scripts);
   if (compiled === stamp) {
-    if (!stat.racy) writeAtomically(statFile, `${stamp}\n${stat.text}`);
+    if (!stat.racy) {
+      writeAtomically(statFile, `${stamp}\n${stat.text}`);
+      forgetOldCopies();
+    }
     return entry;
   }
   const { build } = await import('esbuild');
