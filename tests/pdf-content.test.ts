@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { promisify } from 'node:util';
 import { PDFArray, PDFDocument, PDFName, PDFRawStream, PDFRef } from 'pdf-lib';
-import { PNG } from 'pngjs';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { TOOL_ROOT } from '../scripts/paths.ts';
@@ -46,13 +45,16 @@ async function rewrite(source: string, target: string): Promise<{ marked: number
   return { marked, untaggedAfter };
 }
 
-/** Every page of a PDF as decoded RGBA pixels, from poppler. */
+/**
+ * Every page of a PDF as poppler renders it: a PPM file each, its header (size) and its RGB
+ * pixels as they are, uncompressed, so two renders are compared byte for byte with nothing to decode.
+ */
 async function pixels(pdf: string): Promise<Buffer[]> {
   const prefix = `${pdf}.page`;
-  await run('pdftoppm', ['-r', '30', '-png', pdf, prefix]);
+  await run('pdftoppm', ['-r', '30', pdf, prefix]);
   const base = prefix.split('/').pop()!;
-  const files = (await readdir(dir)).filter((name) => name.startsWith(`${base}-`) && name.endsWith('.png')).sort();
-  return Promise.all(files.map(async (name) => PNG.sync.read(await readFile(join(dir, name))).data));
+  const files = (await readdir(dir)).filter((name) => name.startsWith(`${base}-`) && name.endsWith('.ppm')).sort();
+  return Promise.all(files.map((name) => readFile(join(dir, name))));
 }
 
 const text = async (pdf: string) => (await run('pdftotext', ['-enc', 'UTF-8', pdf, '-'])).stdout;
