@@ -63,12 +63,12 @@ beforeAll(async () => {
   dir = await mkdtemp(join(TOOL_ROOT, 'tests', '.tmp', 'pdf-content-'));
   const browser = await launchTestBrowser();
   try {
+    // One tab that opens and prints each handout in turn.
+    const page = await browser.newPage();
     for (const name of SAMPLE_BRIEFS) {
-      const page = await browser.newPage();
       await page.goto(pathToFileURL(built.output(`${name}.html`)).href, { waitUntil: 'load' });
       const chromium = join(dir, `${name}.chromium.pdf`);
       await writeFile(chromium, await page.pdf({ tagged: true, printBackground: true, preferCSSPageSize: true }));
-      await page.close();
       for (const [kind, raw] of [['chromium', chromium], ['finished', built.output(`${name}.pdf`)]] as const) {
         const rewritten = join(dir, `${name}.${kind}.rewritten.pdf`);
         corpus.push({ name: `${name} (${kind})`, raw, rewritten, ...(await rewrite(raw, rewritten)) });
