@@ -116,18 +116,21 @@ describe('handouts for distribution', () => {
   beforeAll(async () => {
     const browser = await launchTestBrowser();
     try {
+      // One tab, offline throughout, that opens each handout in turn: what each load asked for is
+      // counted from its own navigation on.
+      const page = await browser.newPage();
+      await page.setOfflineMode(true);
+      let failed: string[] = [];
+      let requested: string[] = [];
+      page.on('requestfailed', (request) => failed.push(request.url().slice(0, 80)));
+      page.on('request', (request) => requested.push(request.url().slice(0, 40)));
       for (const path of HANDOUTS) {
-        const page = await browser.newPage();
-        await page.setOfflineMode(true);
-        const failed: string[] = [];
-        const requested: string[] = [];
-        page.on('requestfailed', (request) => failed.push(request.url().slice(0, 80)));
-        page.on('request', (request) => requested.push(request.url().slice(0, 40)));
+        failed = [];
+        requested = [];
         await page.goto(pathToFileURL(join(project.root, path)).href, { waitUntil: 'load' });
         // What loading the handout asked for, before axe-core is added to the page.
         const loaded = { failed: [...failed], requested: [...requested] };
         opened.set(path, { ...loaded, axe: await axeViolationsOn(page) });
-        await page.close();
       }
     } finally {
       await browser.close();

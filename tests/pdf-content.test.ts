@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { promisify } from 'node:util';
 import { PDFArray, PDFDocument, PDFName, PDFRawStream, PDFRef } from 'pdf-lib';
-import { PNG } from 'pngjs';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { TOOL_ROOT } from '../scripts/paths.ts';
@@ -46,13 +45,16 @@ async function rewrite(source: string, target: string): Promise<{ marked: number
   return { marked, untaggedAfter };
 }
 
-/** Every page of a PDF as decoded RGBA pixels, from poppler. */
+/**
+ * Every page of a PDF as poppler renders it: a PPM file each, its header (size) and its RGB
+ * pixels as they are, uncompressed, so two renders are compared byte for byte with nothing to decode.
+ */
 async function pixels(pdf: string): Promise<Buffer[]> {
   const prefix = `${pdf}.page`;
-  await run('pdftoppm', ['-r', '30', '-png', pdf, prefix]);
+  await run('pdftoppm', ['-r', '30', pdf, prefix]);
   const base = prefix.split('/').pop()!;
-  const files = (await readdir(dir)).filter((name) => name.startsWith(`${base}-`) && name.endsWith('.png')).sort();
-  return Promise.all(files.map(async (name) => PNG.sync.read(await readFile(join(dir, name))).data));
+  const files = (await readdir(dir)).filter((name) => name.startsWith(`${base}-`) && name.endsWith('.ppm')).sort();
+  return Promise.all(files.map((name) => readFile(join(dir, name))));
 }
 
 const text = async (pdf: string) => (await run('pdftotext', ['-enc', 'UTF-8', pdf, '-'])).stdout;
@@ -61,12 +63,12 @@ beforeAll(async () => {
   dir = await mkdtemp(join(TOOL_ROOT, 'tests', '.tmp', 'pdf-content-'));
   const browser = await launchTestBrowser();
   try {
+    // One tab that opens and prints each handout in turn.
+    const page = await browser.newPage();
     for (const name of SAMPLE_BRIEFS) {
-      const page = await browser.newPage();
       await page.goto(pathToFileURL(built.output(`${name}.html`)).href, { waitUntil: 'load' });
       const chromium = join(dir, `${name}.chromium.pdf`);
       await writeFile(chromium, await page.pdf({ tagged: true, printBackground: true, preferCSSPageSize: true }));
-      await page.close();
       for (const [kind, raw] of [['chromium', chromium], ['finished', built.output(`${name}.pdf`)]] as const) {
         const rewritten = join(dir, `${name}.${kind}.rewritten.pdf`);
         corpus.push({ name: `${name} (${kind})`, raw, rewritten, ...(await rewrite(raw, rewritten)) });

@@ -47,7 +47,7 @@ export async function build(argv: string[], io: Io): Promise<number> {
     shard: parseShard(values.shard),
   };
   // A build sure to print starts Chrome first, so that its launch overlaps everything below.
-  const early = await (await import('../pipeline/prelaunch.ts')).prelaunch({ cwd: io.cwd, env: io.env, out: options.out, formats: options.formats, force: options.force, signal: io.signal });
+  const early = await (await import('../pipeline/prelaunch.ts')).prelaunch({ cwd: io.cwd, env: io.env, inputs: options.inputs, out: options.out, formats: options.formats, force: options.force, signal: io.signal });
   try {
     // Loaded after the options are read: `--help` and usage errors answer without loading the
     // pipeline (its schema and YAML parser alone are a megabyte of code).

@@ -268,13 +268,22 @@ async function runSignature(settings: Settings): Promise<string> {
 /** Set by scripts/compile.mjs in the compiled CLI: the stamp of the sources it was compiled from. */
 declare const BRIEF_SOURCES_STAMP: string | undefined;
 
-/** The hash of brief's code: carried by the compiled CLI, computed from scripts/ when running from source (tests). */
-async function sourcesStamp(): Promise<string> {
-  if (typeof BRIEF_SOURCES_STAMP === 'string') return BRIEF_SOURCES_STAMP;
-  // @ts-expect-error compile.mjs is plain JavaScript without type declarations.
-  const compile = (await import('../compile.mjs')) as { sourcesStamp: (scripts: string) => string };
-  return compile.sourcesStamp(join(TOOL_ROOT, 'scripts'));
+/**
+ * The hash of brief's code: carried by the compiled CLI, computed from scripts/ when running from
+ * source (tests), once per process: it stands for the code this process loaded, which does not
+ * change while it runs (reading and hashing every source file took ~25 ms of each build).
+ */
+function sourcesStamp(): Promise<string> {
+  if (typeof BRIEF_SOURCES_STAMP === 'string') return Promise.resolve(BRIEF_SOURCES_STAMP);
+  loadedSourcesStamp ??= (async () => {
+    // @ts-expect-error compile.mjs is plain JavaScript without type declarations.
+    const compile = (await import('../compile.mjs')) as { sourcesStamp: (scripts: string) => string };
+    return compile.sourcesStamp(join(TOOL_ROOT, 'scripts'));
+  })();
+  return loadedSourcesStamp;
 }
+
+let loadedSourcesStamp: Promise<string> | undefined;
 
 /** Launches of Chrome tried before its failure to start is reported. */
 const LAUNCH_ATTEMPTS = 3;
