@@ -61,17 +61,20 @@ async function gone(pid: number): Promise<boolean> {
 const runFolders = async (cliPid: number | undefined) => (await readdir(tmpdir())).filter((name) => name.startsWith(`brief-chrome-${cliPid}-`));
 
 describe('Chrome started first, by a build sure to print', () => {
+  // The builds that end by themselves run in this process (project.run calls the CLI's main, where
+  // the early launch is): no second Node to start and load brief into. Only the builds ended by a
+  // real signal, below, need a process of their own.
   it('is the Chrome the build prints with: launched once, and not at all by the next build, which finds nothing to do', async () => {
     const counting = await countingChrome('once');
-    const build = startCli(['build', 'source/one.md', '--out', 'first'], project.root, { BRIEF_CHROME: counting.path });
-    expect((await build.exited).code, build.output()).toBe(0);
+    const build = await project.run(['build', 'source/one.md', '--out', 'first'], { BRIEF_CHROME: counting.path });
+    expect(build.code, build.stdout + build.stderr).toBe(0);
     const launches = await counting.launches();
     expect(launches).toHaveLength(1);
-    expect(build.output()).toContain(`pid ${launches[0]})`);
+    expect(build.stdout).toContain(`pid ${launches[0]})`);
     expect(await gone(launches[0]!)).toBe(true);
-    const again = startCli(['build', 'source/one.md', '--out', 'first'], project.root, { BRIEF_CHROME: counting.path });
-    expect((await again.exited).code, again.output()).toBe(0);
-    expect(again.output()).toContain('up to date');
+    const again = await project.run(['build', 'source/one.md', '--out', 'first'], { BRIEF_CHROME: counting.path });
+    expect(again.code, again.stdout + again.stderr).toBe(0);
+    expect(again.stdout).toContain('up to date');
     expect(await counting.launches()).toHaveLength(1);
   });
 
@@ -79,13 +82,12 @@ describe('Chrome started first, by a build sure to print', () => {
     const counting = await countingChrome('limits');
     await project.write('brief.config.yaml', 'limits:\n  render_timeout_ms: 45000\n');
     try {
-      const build = startCli(['build', 'source/one.md', '--out', 'limits'], project.root, { BRIEF_CHROME: counting.path });
-      const { code } = await build.exited;
-      expect(code, build.output()).toBe(0);
+      const build = await project.run(['build', 'source/one.md', '--out', 'limits'], { BRIEF_CHROME: counting.path });
+      expect(build.code, build.stdout + build.stderr).toBe(0);
       const launches = await counting.launches();
       expect(launches).toHaveLength(2);
-      expect(build.output().match(/Chrome ready/g)).toHaveLength(1);
-      expect(build.output()).toContain(`pid ${launches[1]})`);
+      expect(build.stdout.match(/Chrome ready/g)).toHaveLength(1);
+      expect(build.stdout).toContain(`pid ${launches[1]})`);
       for (const pid of launches) expect(await gone(pid)).toBe(true);
     } finally {
       await project.write('brief.config.yaml', '');
@@ -94,8 +96,8 @@ describe('Chrome started first, by a build sure to print', () => {
 
   it('is not started by a build of HTML only', async () => {
     const counting = await countingChrome('html');
-    const html = startCli(['build', 'source/one.md', '--out', 'html', '--format', 'html'], project.root, { BRIEF_CHROME: counting.path });
-    expect((await html.exited).code, html.output()).toBe(0);
+    const html = await project.run(['build', 'source/one.md', '--out', 'html', '--format', 'html'], { BRIEF_CHROME: counting.path });
+    expect(html.code, html.stdout + html.stderr).toBe(0);
     expect(await counting.launches()).toEqual([]);
   });
 

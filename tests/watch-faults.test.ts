@@ -60,12 +60,13 @@ describe('watch mode under real use', () => {
     expect((await fetch(`${url}output/a.html`)).status).toBe(200);
   });
 
-  it('ends on the last of 200 saves within 5 s (here about 3 s), in the HTML and in the PDF', async () => {
+  it('ends on the last of 200 saves made faster than it builds, in the HTML and in the PDF', async () => {
+    // One save after another, as fast as the disk takes them: builds start while the saves go on
+    // (here about 3) and read a version that is not the last, or an empty file caught between
+    // truncation and write; the last build must be of the last save. Saves paced 10 ms apart made
+    // the same race about 18 times, each build a PDF printed.
     const path = join(project.root, 'source', 'a.md');
-    for (let save = 1; save <= 200; save++) {
-      await writeFile(path, brief(`Alpha, save number ${save} of 200.\n`, { title: 'Alpha' }));
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+    for (let save = 1; save <= 200; save++) await writeFile(path, brief(`Alpha, save number ${save} of 200.\n`, { title: 'Alpha' }));
     const pdfText = async () => (await run('pdftotext', [join(project.root, 'output', 'a.pdf'), '-'])).stdout;
     await builtUntil('a', async () => (await project.read('output/a.html')).includes('save number 200 of 200') && (await pdfText()).includes('save number 200 of 200'));
     // And the record agrees: a build now finds it up to date, built from that last save (in this
