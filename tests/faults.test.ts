@@ -7,8 +7,11 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TOOL_ROOT } from '../scripts/paths.ts';
 import { resolveChrome } from '../scripts/setup/chrome.ts';
-import { brief, createProject, startInProcess, type TempProject } from './helpers/project.ts';
+import { brief, chromePerRun, createProject, startInProcess, type TempProject } from './helpers/project.ts';
 import { startCli } from './helpers/spawn.ts';
+
+// Chrome's own start and end are what this file proves: each run launches and closes its own.
+chromePerRun();
 
 const run = promisify(execFile);
 

@@ -7,10 +7,13 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { TOOL_ROOT } from '../scripts/paths.ts';
 import { startCanary, type Canary } from './helpers/canary.ts';
-import { brief, createProject, type CliResult, type TempProject } from './helpers/project.ts';
+import { brief, chromePerRun, createProject, type CliResult, type TempProject } from './helpers/project.ts';
 import { pdfText } from './helpers/pdf.ts';
 import { samples } from './helpers/samples.ts';
 import { startCli } from './helpers/spawn.ts';
+
+// Chrome's own start and end are what this file proves: each run launches and closes its own.
+chromePerRun();
 
 /**
  * The hostile corpus (tests/hostile/): each file attacks one guarantee of the Security section

@@ -4,8 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveChrome } from '../scripts/setup/chrome.ts';
-import { brief, createProject, type TempProject } from './helpers/project.ts';
+import { brief, chromePerRun, createProject, type TempProject } from './helpers/project.ts';
 import { startCli } from './helpers/spawn.ts';
+
+// Chrome's own start and end are what this file proves: each run launches and closes its own.
+chromePerRun();
 
 let project: TempProject;
 let chrome: string;

@@ -4,8 +4,11 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../scripts/cli.ts';
-import { brief, createProject, type TempProject } from './helpers/project.ts';
+import { brief, chromePerRun, createProject, type TempProject } from './helpers/project.ts';
 import { connectEvents } from './helpers/sse.ts';
+
+// Chrome's own start and end are what this file proves: each run launches and closes its own.
+chromePerRun();
 
 let project: TempProject;
 let stop: AbortController;

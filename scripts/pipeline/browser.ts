@@ -126,17 +126,35 @@ export class BrowserPool {
   private busy = 0;
   private closed = false;
   private closing: Promise<void> | undefined;
-  private opened = 0;
 
   private constructor(
     private readonly browser: Browser,
     private readonly options: BrowserOptions,
     /** Chrome's own folder (profile and TMPDIR), removed with it. */
     private readonly runDir: string,
+    /** A Chrome kept for the process (shareChrome): closing this pool closes its pages, not Chrome. */
+    private readonly lent = false,
   ) {}
 
-  /** Starts Chrome. Pass the returned pool's `close()` to a `finally`. */
+  /**
+   * Starts Chrome, or, in a process that shares one (shareChrome), lends it: pages of their own
+   * on the Chrome kept for this executable and timeout. Pass the returned pool's `close()` to a `finally`.
+   */
   static async launch(options: BrowserOptions): Promise<BrowserPool> {
+    if (!shared || options.workDir) return BrowserPool.start(options);
+    const key = `${options.executablePath}\0${options.timeoutMs}`;
+    let owner = await shared.get(key)?.catch(() => undefined);
+    if (!owner?.connected) {
+      const starting = BrowserPool.start({ ...options, signal: undefined, maxPages: Number.MAX_SAFE_INTEGER });
+      shared.set(key, starting);
+      owner = await starting;
+    }
+    const pool = new BrowserPool(owner.browser, { ...options }, owner.runDir, true);
+    options.signal?.addEventListener('abort', () => void pool.close(), { once: true });
+    return pool;
+  }
+
+  private static async start(options: BrowserOptions): Promise<BrowserPool> {
     const { default: puppeteer } = await import('puppeteer');
     // Chrome's profile and its shared memory files (TMPDIR, with --disable-dev-shm-usage) go in a
     // folder of its own, named after this process, where the next run removes it if this one is
@@ -284,6 +302,12 @@ export class BrowserPool {
 
   private async shutDown(): Promise<void> {
     this.closed = true;
+    if (this.lent) {
+      // Its pages only: the Chrome stays for the next run of the process.
+      const pages = this.idle.splice(0);
+      await Promise.all(pages.map((slot) => slot.page.close().catch(() => {})));
+      return;
+    }
     this.idle.length = 0;
     const chrome = this.browser.process();
     const running = () => chrome !== null && chrome.exitCode === null && chrome.signalCode === null;
@@ -315,7 +339,7 @@ export class BrowserPool {
   }
 
   private async setUpPage(page: Page): Promise<PageSlot> {
-    const slot: PageSlot = { page, session: await page.createCDPSession(), origin: `https://brief-${++this.opened}.invalid/`, job: undefined, fonts: undefined, served: 0 };
+    const slot: PageSlot = { page, session: await page.createCDPSession(), origin: `https://brief-${++openedPages}.invalid/`, job: undefined, fonts: undefined, served: 0 };
     page.setDefaultTimeout(this.options.timeoutMs);
     await page.setJavaScriptEnabled(false);
     await page.setRequestInterception(true);
@@ -324,6 +348,29 @@ export class BrowserPool {
     page.on('error', (error) => slot.job?.crash(error));
     return slot;
   }
+}
+
+/** Pages opened by this process, numbering their origins (one site, so one renderer, per page). */
+let openedPages = 0;
+
+/** Chromes kept for the process while shareChrome is on, by executable and timeout. */
+let shared: Map<string, Promise<BrowserPool>> | undefined;
+
+/**
+ * For a process that runs many builds one after another (the test suite runs the CLI in its own
+ * process hundreds of times): each run that needs Chrome borrows one kept for the process, with
+ * pages of its own that it closes when done, instead of launching one (a launch is about 0.75 s of
+ * CPU). `shareChrome(false)` closes the kept Chromes and launches one per run again, as a
+ * command does: for what proves Chrome's own start and end.
+ */
+export async function shareChrome(on: boolean): Promise<void> {
+  if (on) {
+    shared ??= new Map();
+    return;
+  }
+  const kept = shared;
+  shared = undefined;
+  for (const pool of await Promise.all([...(kept?.values() ?? [])].map((starting) => starting.catch(() => undefined)))) await pool?.close();
 }
 
 /** Run folders are named `brief-chrome-<pid of the process that launched Chrome>-<random>`. */

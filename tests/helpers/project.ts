@@ -2,13 +2,24 @@ import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import { afterAll, beforeAll } from 'vitest';
 import { main } from '../../scripts/cli.ts';
 import { TOOL_ROOT } from '../../scripts/paths.ts';
+import { shareChrome } from '../../scripts/pipeline/browser.ts';
 import { shareMarkdownWorkers } from '../../scripts/pipeline/markdown-pool.ts';
 import { outputWatcher } from './spawn.ts';
 
-// Every run of the CLI in this process keeps the Markdown workers of the one before (markdown-pool.ts).
+// Every run of the CLI in this process keeps the Markdown workers of the one before (markdown-pool.ts),
+// and borrows one Chrome kept for the process (browser.ts): files that prove Chrome's own start and
+// end turn that off for their run with chromePerRun().
 shareMarkdownWorkers();
+void shareChrome(true);
+
+/** For a test file about Chrome's own start and end: each run launches and closes its own Chrome, as a command does. */
+export function chromePerRun(): void {
+  beforeAll(() => shareChrome(false));
+  afterAll(() => shareChrome(true));
+}
 
 /** A brief project in a temporary folder: the real templates, briefs of the test's choosing. */
 export interface TempProject {
