@@ -115,6 +115,9 @@ interface PageSlot {
  */
 const JOBS_PER_PAGE = 25;
 
+/** Pages a Chrome kept for the process (shareChrome) keeps open between its borrowers. */
+const PAGES_KEPT = 4;
+
 /**
  * Owns one Chrome: launched once, lending sealed pages (JavaScript off, every request answered
  * from memory or refused) to print jobs, reusing them, and closed on dispose, failure or abort.
@@ -132,8 +135,8 @@ export class BrowserPool {
     private readonly options: BrowserOptions,
     /** Chrome's own folder (profile and TMPDIR), removed with it. */
     private readonly runDir: string,
-    /** A Chrome kept for the process (shareChrome): closing this pool closes its pages, not Chrome. */
-    private readonly lent = false,
+    /** The pool of the Chrome kept for the process (shareChrome) this one borrows: it gets its pages back, not Chrome closed. */
+    private readonly lender?: BrowserPool,
   ) {}
 
   /**
@@ -149,7 +152,7 @@ export class BrowserPool {
       shared.set(key, starting);
       owner = await starting;
     }
-    const pool = new BrowserPool(owner.browser, { ...options }, owner.runDir, true);
+    const pool = new BrowserPool(owner.browser, { ...options }, owner.runDir, owner);
     options.signal?.addEventListener('abort', () => void pool.close(), { once: true });
     return pool;
   }
@@ -302,10 +305,14 @@ export class BrowserPool {
 
   private async shutDown(): Promise<void> {
     this.closed = true;
-    if (this.lent) {
-      // Its pages only: the Chrome stays for the next run of the process.
+    if (this.lender) {
+      // The Chrome stays for the next run of the process, and so do healthy pages, a few of them:
+      // a page opened afresh (a new renderer, its fonts decoded again) costs about 0.2 s of CPU.
+      const lender = this.lender;
       const pages = this.idle.splice(0);
-      await Promise.all(pages.map((slot) => slot.page.close().catch(() => {})));
+      const kept = lender.connected ? pages.filter((slot) => slot.served < JOBS_PER_PAGE && !slot.page.isClosed()).slice(0, Math.max(0, PAGES_KEPT - lender.idle.length)) : [];
+      lender.idle.push(...kept);
+      await Promise.all(pages.filter((slot) => !kept.includes(slot)).map((slot) => slot.page.close().catch(() => {})));
       return;
     }
     this.idle.length = 0;
@@ -335,6 +342,13 @@ export class BrowserPool {
   }
 
   private async openPage(): Promise<PageSlot> {
+    // A borrower first takes a page an earlier borrower gave back.
+    for (let slot = this.lender?.idle.pop(); slot; slot = this.lender?.idle.pop()) {
+      if (!slot.page.isClosed()) {
+        slot.page.setDefaultTimeout(this.options.timeoutMs);
+        return slot;
+      }
+    }
     return this.setUpPage(await this.browser.newPage());
   }
 
