@@ -25,7 +25,7 @@ describe('brief.config.yaml mistakes are the config\'s, said at its line and col
 });
 
 describe('a project without brief.config.yaml', () => {
-  it('has the configuration its schema makes of an empty file, without loading the schema', async () => {
+  it('has the defaults its schema makes of an empty file (config-defaults.ts, which loads no schema, keeps them)', async () => {
     const { defaultConfig } = await import('../scripts/pipeline/config-defaults.ts');
     const { configSchema } = await import('../scripts/pipeline/schema.ts');
     expect(defaultConfig()).toEqual(configSchema.parse({}));

@@ -173,13 +173,13 @@ export async function loadTemplate(templatesDir: string, name: string): Promise<
   for (const file of partialNames) {
     const path = join(partialsDir, file);
     const source = await readMarkup(path);
-    handlebars.registerPartial(basename(file, '.hbs'), located(compile(handlebars, source, path), handlebars, source, path));
+    handlebars.registerPartial(basename(file, '.hbs'), located(await compile(handlebars, source, path), handlebars, source, path));
   }
   const entries = (await list(dir)).sort();
   const layoutPath = join(dir, 'layout.hbs');
   if (!entries.includes('layout.hbs')) throw new TemplateError(`Template "${name}" has no layout.hbs. Every template folder needs one.`, layoutPath, 1, 1, 'template-incomplete');
   const layoutSource = await readMarkup(layoutPath);
-  const layout = located(compile(handlebars, layoutSource, layoutPath), handlebars, layoutSource, layoutPath);
+  const layout = located(await compile(handlebars, layoutSource, layoutPath), handlebars, layoutSource, layoutPath);
 
   let screen = '';
   let print = '';
@@ -386,10 +386,10 @@ function pathExpressionAt(ast: unknown, line: number, column: number): { express
   return found;
 }
 
-function compile(handlebars: typeof Handlebars, source: string, path: string): Handlebars.TemplateDelegate {
+async function compile(handlebars: typeof Handlebars, source: string, path: string): Promise<Handlebars.TemplateDelegate> {
   try {
     // Compiled now (or found compiled by content): a syntax error surfaces when the template loads.
-    return compileTemplate(handlebars, source);
+    return await compileTemplate(handlebars, source);
   } catch (error) {
     throw asTemplateError(error, path);
   }
