@@ -19,9 +19,10 @@ const body = (edit: string) =>
   Array.from({ length: 6 }, (_, index) => paragraph(index + 10)).join('') +
   `[^a]: The first note, about the alliance.\n[^b]: The second note, about the economy.\n`;
 
-// The fresh build is a fresh npm run build: its own Chrome, not the one the test process keeps
-// (whose pages have printed other projects' documents: such a page was seen to print this brief
-// with other bytes, in one CI run).
+// The fresh build is a fresh npm run build: its own Chrome, not the one the test process keeps.
+// On the kept one this comparison failed once in CI (and once in a local run of check, house,
+// visual and watch-print in one process; not again in four tries): the cause is not known, and a
+// brief printed alone can vary too (README, "Reproducible": the Japanese report showcase).
 chromePerRun();
 
 let project: TempProject;
