@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import FixtureLastSequencer from './tests/helpers/sequencer.ts';
 
 export default defineConfig({
   test: {
@@ -14,5 +15,7 @@ export default defineConfig({
     // suite took 139 s and 186 s of CPU against 158 s and 242 s with a fresh process per file. Test
     // files share no mocks and write only their own temporary folders, so nothing leaks between them.
     isolate: false,
+    // Files that wait for the shared fixture as they load start once it is built (sequencer.ts).
+    sequence: { sequencer: FixtureLastSequencer },
   },
 });

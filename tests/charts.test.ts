@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fromHtml } from 'hast-util-from-html';
 import { PDFDict, PDFDocument, PDFName } from 'pdf-lib';
-import { describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { ChartError, drawChart } from '../scripts/pipeline/chart.ts';
 import { charactersByFace } from '../scripts/pipeline/font-usage.ts';
@@ -10,7 +10,7 @@ import { resolveFaces, type FontFamily } from '../scripts/pipeline/fonts.ts';
 import { TOOL_ROOT } from '../scripts/paths.ts';
 import { renderBody } from './helpers/markdown.ts';
 import { letters, pdfFonts, pdfText } from './helpers/pdf.ts';
-import { samples } from './helpers/samples.ts';
+import { samples, type Samples } from './helpers/samples.ts';
 
 const theme = JSON.parse(await readFile(join(TOOL_ROOT, 'templates', 'policy-brief', 'chart-theme.json'), 'utf8')) as Record<string, unknown>;
 const fixtures = join(TOOL_ROOT, 'tests', 'fixtures', 'charts');
@@ -178,7 +178,10 @@ describe('a brief with two charts, in English and Japanese (the report showcase,
   // sections, in both editions. The shared fixture builds it as `npm run build` does;
   // report.test.ts runs `npm run check --strict` on it (axe-core on the handouts included) and
   // the Nu Html Checker on its handouts.
-  const built = samples(inject('samples'));
+  let built: Samples;
+  beforeAll(async () => {
+    built = await samples(inject('samples'));
+  });
   const output = (name: string) => built.output(name);
 
   it('builds with no error and no warning', () => {

@@ -191,9 +191,9 @@ describe('npm run check', () => {
 });
 
 describe('the sample briefs', () => {
-  it('pass npm run check -- --strict in English and Japanese', () => {
+  it('pass npm run check -- --strict in English and Japanese', async () => {
     // Checked once for the run by global setup (tests/helpers/samples.ts), with npm run -s … --output.
-    const { check } = samples(inject('samples'));
+    const { check } = await samples(inject('samples'));
     expect(check.code, check.stderr).toBe(0);
     expect(check.stdout).toBe('');
     expect(check.stderr).toMatch(/Checked 2 briefs in [\d.]+ m?s: 0 errors, 0 warnings; passed\. Report written to check\.json\.\n$/);

@@ -357,7 +357,7 @@ describe('nothing lost, no orphans', () => {
   beforeAll(async () => {
     project = await createProject();
     // The old version of every output: the seed as the shared fixture built it (a whole handout and PDF).
-    const built = samples(inject('samples'));
+    const built = await samples(inject('samples'));
     for (const name of names) {
       await project.write(`output/${name}.html`, await readFile(built.output('us-japan-relations.html')));
       await project.write(`output/${name}.pdf`, await readFile(built.output('us-japan-relations.pdf')));

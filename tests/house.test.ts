@@ -251,7 +251,7 @@ describe('typography', () => {
   });
 
   it('sets body text 65 to 75 characters a line at the default size', async () => {
-    const { stdout } = await run('pdftotext', ['-layout', '-f', '2', '-l', '2', samples(inject('samples')).output('us-japan-relations.pdf'), '-']);
+    const { stdout } = await run('pdftotext', ['-layout', '-f', '2', '-l', '2', (await samples(inject('samples'))).output('us-japan-relations.pdf'), '-']);
     // Lines of the body: long ones, neither the running footer (wide gaps) nor a paragraph's last line.
     const lengths = stdout
       .slice(0, stdout.indexOf('About this brief'))

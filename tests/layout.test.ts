@@ -9,7 +9,7 @@ import { pdfInfo, pdfOutline, pdfText } from './helpers/pdf.ts';
 
 const run = promisify(execFile);
 /** The showcase, built once for the run by global setup (tests/helpers/samples.ts). */
-const built = samples(inject('samples'));
+const built = await samples(inject('samples'));
 const pdf = built.output('showcase.pdf');
 let html: string;
 

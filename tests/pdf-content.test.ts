@@ -20,7 +20,7 @@ const run = promisify(execFile);
  * finishing), and each PDF brief finished. The rewrite must change no pixel of any page
  * (pdftoppm) and no extracted character (pdftotext): checks that share no code with the rewriter.
  */
-const built = samples(inject('samples'));
+const built = await samples(inject('samples'));
 let dir: string;
 const corpus: { name: string; raw: string; rewritten: string; marked: number; untaggedAfter: number }[] = [];
 

@@ -28,7 +28,7 @@ async function bodyText(path: string): Promise<string> {
 }
 
 /** The seed brief, built once for the run with `npm run build` by global setup (tests/helpers/samples.ts). */
-const built = samples(inject('samples'));
+const built = await samples(inject('samples'));
 const build = built.build;
 const pdf = () => built.output('us-japan-relations.pdf');
 

@@ -6,7 +6,7 @@ import { samples } from './helpers/samples.ts';
 import { axeViolations, launchTestBrowser, nuHtmlCheck } from './helpers/validators.ts';
 
 /** The samples as `npm run build` built them once for the whole run (tests/helpers/samples.ts). */
-const built = samples(inject('samples'));
+const built = await samples(inject('samples'));
 let browser: Browser;
 let htmls: string[];
 let pdfs: string[];

@@ -22,7 +22,7 @@ const TOLERANCE = 0.005;
 const PIXEL_THRESHOLD = 0.2;
 
 /** The sample PDFs, built once for the run by global setup (tests/helpers/samples.ts). */
-const built = samples(inject('samples'));
+const built = await samples(inject('samples'));
 let pagesDir: string;
 
 beforeAll(async () => {

@@ -3,21 +3,24 @@
  * built ONCE per test run by tests/global-setup.ts, the way the README says (`npm run build`),
  * then checked (`npm run -s check -- --strict --format json --output …`) as one would in CI.
  *
- * Use it instead of building the samples again in a test file:
+ * Global setup starts that build and does not wait for it: test files that do not read the
+ * fixture run meanwhile (on two cores, the build alone leaves most of one idle for ~10 s). A file
+ * that reads it waits for it, at import or in the test that needs it:
  *
  *   import { inject } from 'vitest';
  *   import { samples } from './helpers/samples.ts';
- *   const built = samples(inject('samples'));
+ *   const built = await samples(inject('samples'));
  *   built.output('us-japan-relations.pdf')   // an absolute path to a built output
  *   built.build.stdout                       // what `npm run build` printed (code, stdout, stderr)
  *   built.check                              // the JSON report of `npm run check -- --strict`
  *
- * The folder is shared by every test file and read-only for them: write your own files in a
- * folder of your own (createProject() in project.ts). It is removed when the run ends.
+ * (tests/helpers/sequencer.ts runs the files that wait at import after the first third of the
+ * run, so that the two workers do not start by waiting.) The folder is shared by every test file
+ * and read-only for them: write your own files in a folder of your own (createProject() in
+ * project.ts). It is removed when the run ends.
  */
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { cp, mkdir, mkdtemp, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, rename, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { TOOL_ROOT } from '../../scripts/paths.ts';
@@ -54,27 +57,54 @@ export interface Samples {
   check: CommandResult & { report: CheckReport };
 }
 
-/** The shared fixture, from the folder global setup provided. */
-export function samples(root: string): Samples {
-  const results = JSON.parse(readFileSyncUtf8(join(root, 'results.json'))) as { build: CommandResult; check: CommandResult };
+/** The file the fixture's build writes last, when it has finished (or RESULTS_FAILED if it could not run). */
+const RESULTS = 'results.json';
+const RESULTS_FAILED = 'results-failed.txt';
+
+/** The shared fixture, from the folder global setup provided, once its build has finished. */
+export async function samples(root: string): Promise<Samples> {
+  const results = JSON.parse(await finished(root)) as { build: CommandResult; check: CommandResult };
   return {
     root,
     output: (name) => join(root, 'output', name),
     build: results.build,
-    check: { ...results.check, report: JSON.parse(readFileSyncUtf8(join(root, 'check.json'))) as CheckReport },
+    check: { ...results.check, report: JSON.parse(await readFile(join(root, 'check.json'), 'utf8')) as CheckReport },
   };
 }
 
-/** Synchronous: test files may read the fixture at import time, before their first test. */
-function readFileSyncUtf8(path: string): string {
-  return readFileSync(path, 'utf8');
+/** The fixture's results, waiting for its build (global setup's hook timeout bounds it too). */
+async function finished(root: string): Promise<string> {
+  for (const deadline = Date.now() + 120_000; ; ) {
+    const results = await readFile(join(root, RESULTS), 'utf8').catch(() => undefined);
+    if (results !== undefined) return results;
+    const failure = await readFile(join(root, RESULTS_FAILED), 'utf8').catch(() => undefined);
+    if (failure !== undefined) throw new Error(`The shared fixture could not be built: ${failure}`);
+    if (Date.now() > deadline) throw new Error(`The shared fixture in ${root} was not built within 120 s.`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
-/** Builds and checks the shared fixture in a new folder under tests/.tmp; returns the folder. */
-export async function buildSamples(): Promise<string> {
+/**
+ * Starts building and checking the shared fixture in a new folder under tests/.tmp: returns the
+ * folder at once, and `done`, settled when its results are written (results.json, renamed into
+ * place whole, or results-failed.txt).
+ */
+export async function startSamples(): Promise<{ root: string; done: Promise<void> }> {
   const base = join(TOOL_ROOT, 'tests', '.tmp');
   await mkdir(base, { recursive: true });
   const root = await mkdtemp(join(base, 'samples-'));
+  const done = buildSamples(root).then(
+    async (results) => {
+      await writeFile(join(root, `${RESULTS}.partial`), JSON.stringify(results));
+      await rename(join(root, `${RESULTS}.partial`), join(root, RESULTS));
+    },
+    (error: unknown) => writeFile(join(root, RESULTS_FAILED), error instanceof Error ? (error.stack ?? error.message) : String(error)),
+  );
+  return { root, done };
+}
+
+/** Builds and checks the shared fixture in `root`. */
+async function buildSamples(root: string): Promise<{ build: CommandResult; check: CommandResult }> {
   // A copy of the repository, as a clone is: npm run build must not reinstall (times kept).
   for (const entry of ['package.json', 'package-lock.json', 'scripts', 'templates', 'source']) {
     await cp(join(TOOL_ROOT, entry), join(root, entry), { recursive: true, preserveTimestamps: true });
@@ -100,7 +130,6 @@ export async function buildSamples(): Promise<string> {
   };
   const build = await command(['run', 'build']);
   const check = await command(['run', '-s', 'check', '--', 'source/us-japan-relations.md', 'source/us-japan-relations.ja.md', '--strict', '--format', 'json', '--output', 'check.json']);
-  await writeFile(join(root, 'results.json'), JSON.stringify({ build, check }));
-  return root;
+  return { build, check };
 }
 
