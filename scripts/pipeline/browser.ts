@@ -115,6 +115,15 @@ interface PageSlot {
  */
 const JOBS_PER_PAGE = 25;
 
+/**
+ * Print jobs between two garbage collections of a kept page's renderer. Left alone, it collects
+ * the documents it swapped out only under memory pressure, which a batch never reaches: measured
+ * with 100 seed-size briefs at --jobs 3, renderers of ~100-125 MB and a peak of ~660 MB for the
+ * whole tree, against ~65-70 MB and ~555 MB with a collection every 5 jobs (~15-35 ms of the
+ * renderer's time each, done after the job has returned), in the same CPU time.
+ */
+const JOBS_PER_COLLECTION = 5;
+
 /** Pages a Chrome kept for the process (shareChrome) keeps open between its borrowers. */
 const PAGES_KEPT = 4;
 
@@ -259,10 +268,24 @@ export class BrowserPool {
     } finally {
       slot.job = undefined;
       slot.served++;
-      if (healthy && this.connected && slot.served < JOBS_PER_PAGE) this.idle.push(slot);
-      else await slot.page.close().catch(() => {});
-      this.release();
+      if (!(healthy && this.connected && slot.served < JOBS_PER_PAGE)) {
+        await slot.page.close().catch(() => {});
+        this.release();
+      } else if (slot.served % JOBS_PER_COLLECTION === 0) {
+        // The job has its result: the page comes back (and its turn is given up) once collected.
+        void slot.session
+          .send('HeapProfiler.collectGarbage')
+          .catch(() => {})
+          .then(() => this.giveBack(slot));
+      } else this.giveBack(slot);
     }
+  }
+
+  /** A healthy page, back for the next job, or closed if the pool closed meanwhile. */
+  private giveBack(slot: PageSlot): void {
+    if (this.closed) void slot.page.close().catch(() => {});
+    else this.idle.push(slot);
+    this.release();
   }
 
   private release(): void {
