@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import type { Root } from 'hast';
 import { visit } from 'unist-util-visit';
 import { describe, expect, it } from 'vitest';
+import { BuildSession } from '../scripts/pipeline/build.ts';
+import { findBriefs } from '../scripts/pipeline/discover.ts';
 import { BODY_SLOT, draftPage } from '../scripts/pipeline/draft-page.ts';
+import { resolveSettings } from '../scripts/pipeline/settings.ts';
 import { brief, createProject } from './helpers/project.ts';
 import { renderBody } from './helpers/markdown.ts';
 
@@ -69,6 +72,35 @@ describe('results flow forward, each made once', () => {
       expect(result.code, result.stderr).toBe(0);
       expect(events.filter((name) => name === 'x.html')).toHaveLength(1);
       expect(await project.read('output/x.html')).not.toContain('class="toc"');
+    } finally {
+      await project.remove();
+    }
+  });
+});
+
+describe('a long batch holds nothing of a brief once it is recorded', () => {
+  it('keeps of each brief only its messages, front matter and source hash: no source text, no parsed YAML with places', async () => {
+    const project = await createProject({
+      'source/one.md': brief('## Part\n\nText with a [broken link](#nowhere).\n', { title: 'One' }),
+      'source/two.md': brief('## Part\n\nText.\n', { title: 'Two' }),
+    });
+    try {
+      const settings = await resolveSettings({ inputs: [], formats: ['html'] }, { cwd: project.root, env: process.env });
+      const session = await BuildSession.open(settings);
+      try {
+        const { results } = await session.build(await findBriefs(settings));
+        expect(results.map((result) => result.status)).toEqual(['built', 'built']);
+        for (const { outcome } of results) {
+          expect(outcome.file.value).toBe('');
+          expect(Object.keys(outcome.file.data).sort()).toEqual(['matter', 'sourceHash']);
+        }
+        // What the run's end prints is still there: the message, at its place, and the title.
+        const one = results.find((result) => result.job.id === 'one')!;
+        expect(one.outcome.file.data.matter?.title).toBe('One');
+        expect(one.outcome.file.messages.map((message) => `${message.line}:${message.column} ${message.ruleId}`)).toContain('8:13 broken-link');
+      } finally {
+        await session.close();
+      }
     } finally {
       await project.remove();
     }
