@@ -111,7 +111,7 @@ export async function compile() {
     }
     return entry;
   }
-  const { build } = await import('esbuild');
+  const { build, stop } = await import('esbuild');
   const staging = `${COMPILED}.${process.pid}`;
   await build({
     entryPoints: [join(scripts, 'cli.ts'), join(scripts, 'pipeline', 'markdown-worker.ts')],
@@ -137,6 +137,10 @@ export async function compile() {
     legalComments: 'linked',
     outExtension: { '.js': '.mjs' },
     logLevel: 'error',
+  }).finally(() => {
+    // esbuild's service process (~170 MB) would otherwise live as long as this one: through the
+    // whole first build after an update of brief's code.
+    stop();
   });
   writeFileSync(join(staging, 'stamp'), stamp);
   rmSync(COMPILED, { recursive: true, force: true });
