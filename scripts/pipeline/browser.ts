@@ -118,9 +118,9 @@ const JOBS_PER_PAGE = 25;
 /**
  * Print jobs between two garbage collections of a kept page's renderer. Left alone, it collects
  * the documents it swapped out only under memory pressure, which a batch never reaches: measured
- * with 100 seed-size briefs at --jobs 3, renderers of ~100-125 MB and a peak of ~660 MB for the
- * whole tree, against ~65-70 MB and ~555 MB with a collection every 5 jobs (~15-35 ms of the
- * renderer's time each, done after the job has returned), in the same CPU time.
+ * with 100 seed-size briefs at --jobs 3, renderers of ~100-125 MB and a peak of ~595-670 MB for
+ * the whole tree, against ~65-70 MB and ~555-580 MB with a collection every 5 jobs (~15-35 ms of
+ * the renderer's time each, done after the job has returned), in the same CPU time.
  */
 const JOBS_PER_COLLECTION = 5;
 
