@@ -39,8 +39,7 @@ const choosePackages = {
  * build depends on (the manifest's run signature). Bytes, not times: a copy of scripts/ (a clone,
  * a test's copy sharing this node_modules) with other mtimes must not compile again over a CLI in use.
  */
-export function sourcesStamp(scripts) {
-  const files = sourceFiles(scripts);
+export function sourcesStamp(scripts, files = sourceFiles(scripts)) {
   const hash = createHash('sha256');
   for (const file of files) hash.update(`${file}\0`).update(readFileSync(join(scripts, file))).update('\0');
   return hash.digest('hex');
@@ -103,12 +102,15 @@ export async function compile() {
   const files = sourceFiles(scripts);
   const stat = sourcesStat(scripts, files);
   if (compiled !== undefined && existsSync(statFile) && readFileSync(statFile, 'utf8') === `${compiled}\n${stat.text}`) return entry;
-  const stamp = sourcesStamp(scripts);
+  const stamp = sourcesStamp(scripts, files);
+  // The bytes match what was compiled (now, or below): remember their stat for the next run.
+  const remember = () => {
+    if (stat.racy) return;
+    writeAtomically(statFile, `${stamp}\n${stat.text}`);
+    forgetOldCopies();
+  };
   if (compiled === stamp) {
-    if (!stat.racy) {
-      writeAtomically(statFile, `${stamp}\n${stat.text}`);
-      forgetOldCopies();
-    }
+    remember();
     return entry;
   }
   const { build, stop } = await import('esbuild');
@@ -150,5 +152,6 @@ export async function compile() {
     // Another process renamed its copy first: the same sources, so use that one.
     rmSync(staging, { recursive: true, force: true });
   }
+  remember();
   return entry;
 }
