@@ -4,6 +4,7 @@ import postcss, { type AtRule, type Rule } from 'postcss';
 import selectorParser from 'postcss-selector-parser';
 import valueParser from 'postcss-value-parser';
 import type { ResolvedFace } from './fonts.ts';
+import { Remembered } from './remembered.ts';
 
 /** A style rule that sets something font-related, flattened out of @media blocks. */
 interface FontRule {
@@ -204,22 +205,17 @@ interface Sheet {
   pageFamilies: string[];
 }
 
-const MAX_REMEMBERED = 64;
-const readSheets = new Map<string, Sheet>();
+const readSheets = new Remembered<string, Sheet>(64);
 
 /**
  * A stylesheet as the font model reads it, parsed once and remembered: the template's CSS is the
  * same for every brief; only the small sheet of page rules (running heads) is new each time.
  */
 function readSheet(css: string): Sheet {
-  let sheet = readSheets.get(css);
-  if (!sheet) {
+  return readSheets.of(css, () => {
     const root = postcss.parse(css);
-    sheet = { rules: fontRules(root), generated: contentStrings(root), pageFamilies: pageRuleFamilies(root) };
-    if (readSheets.size > MAX_REMEMBERED) readSheets.delete(readSheets.keys().next().value!);
-    readSheets.set(css, sheet);
-  }
-  return sheet;
+    return { rules: fontRules(root), generated: contentStrings(root), pageFamilies: pageRuleFamilies(root) };
+  });
 }
 
 /** The font rules of some stylesheets, sorted by specificity, then order. */
@@ -268,16 +264,10 @@ const PART_OF_TEXT = new Set(['::first-line', '::first-letter', ':first-line', '
 function readSelectors(list: string): (Omit<FontRule, 'order' | 'declarations'> | undefined)[] {
   // The same selectors are read when the template loads (fontSelectorWarnings, on its CSS as
   // written) and when the first brief is subset (on its CSS with images embedded).
-  let read = readSelectorLists.get(list);
-  if (!read) {
-    read = parseSelectors(list);
-    if (readSelectorLists.size > MAX_REMEMBERED * 16) readSelectorLists.delete(readSelectorLists.keys().next().value!);
-    readSelectorLists.set(list, read);
-  }
-  return read;
+  return readSelectorLists.of(list, () => parseSelectors(list));
 }
 
-const readSelectorLists = new Map<string, (Omit<FontRule, 'order' | 'declarations'> | undefined)[]>();
+const readSelectorLists = new Remembered<string, (Omit<FontRule, 'order' | 'declarations'> | undefined)[]>(1024);
 
 function parseSelectors(list: string): (Omit<FontRule, 'order' | 'declarations'> | undefined)[] {
   let parsed: selectorParser.Root;
@@ -394,16 +384,10 @@ function safeSelectAll(selector: string, tree: Root): Element[] {
  */
 export function fontSelectorWarnings(css: string): SelectorWarning[] {
   // The same template CSS is read by every run of a process (watch mode, the tests): once.
-  let warnings = selectorWarnings.get(css);
-  if (!warnings) {
-    warnings = findSelectorWarnings(css);
-    if (selectorWarnings.size > MAX_REMEMBERED) selectorWarnings.delete(selectorWarnings.keys().next().value!);
-    selectorWarnings.set(css, warnings);
-  }
-  return warnings.map((warning) => ({ ...warning }));
+  return selectorWarnings.of(css, () => findSelectorWarnings(css)).map((warning) => ({ ...warning }));
 }
 
-const selectorWarnings = new Map<string, SelectorWarning[]>();
+const selectorWarnings = new Remembered<string, SelectorWarning[]>(64);
 
 function findSelectorWarnings(css: string): SelectorWarning[] {
   const warnings: SelectorWarning[] = [];

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { Remembered } from './remembered.ts';
 
 /** A font family as a template's fonts.yaml declares it. */
 export interface FontFamily {
@@ -64,8 +65,7 @@ const STANDARD_LATIN = [
 ].join('');
 
 const fontBytes = new Map<string, Promise<Buffer>>();
-const MAX_REMEMBERED_SUBSETS = 64;
-const subsets = new Map<string, Promise<string>>();
+const subsets = new Remembered<string, Promise<string>>(64);
 
 /**
  * @font-face rules embedding each face as a WOFF subset that holds the glyphs it draws in this
@@ -83,16 +83,12 @@ export async function fontFaceCss(usage: Map<ResolvedFace, Set<string>>, cacheDi
       if (used.size === 0 && !(options.stableLatin && latin)) return '';
       const chars = [...new Set([...used, ...(latin ? ALWAYS : ''), ...(latin && options.stableLatin ? STANDARD_LATIN : '')])].sort().join('');
       const key = `${face.path}\0${createHash('sha1').update(chars).digest('hex')}`;
-      let rule = subsets.get(key);
-      if (!rule) {
-        rule = subsetRule(face, chars, cacheDir);
-        // Kept for the briefs that follow (a batch, watch mode), within a bound: a batch of
-        // briefs with different alphabets must not grow memory without end.
-        if (subsets.size >= MAX_REMEMBERED_SUBSETS) subsets.delete(subsets.keys().next().value!);
-        subsets.set(key, rule);
+      // Kept for the briefs that follow (a batch, watch mode); a failed cut is tried again.
+      return subsets.of(key, () => {
+        const rule = subsetRule(face, chars, cacheDir);
         rule.catch(() => subsets.delete(key));
-      }
-      return rule;
+        return rule;
+      });
     }),
   );
   return rules.filter(Boolean).join('\n');

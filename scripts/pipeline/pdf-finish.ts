@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { deflateSync, inflateSync } from 'node:zlib';
 import { decodePDFRawStream, ParseSpeeds, PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFRawStream, PDFRef, PDFString, type PDFObject } from 'pdf-lib';
 import { markArtifacts } from './pdf-content.ts';
+import { Remembered } from './remembered.ts';
 
 /** Document information written into the PDF, all from the brief's front matter. */
 export interface PdfInfo {
@@ -93,14 +94,15 @@ function finishContent(doc: PDFDocument, page: PDFDict): void {
  * change byte for byte as before (watch mode: an edit changes the pages from the edit on; a
  * reprint for the contents' page numbers changes none of the body's). Bounded, for batches.
  */
-const finishedPages = new Map<string, Buffer | null>();
-const MAX_FINISHED_PAGES = 256;
+const finishedPages = new Remembered<string, Buffer | null>(256);
 
 /** One content stream finished: its new (deflated) bytes, or null when it needs no change. */
 function finishedContent(stream: PDFRawStream): Buffer | null {
   const key = createHash('sha256').update(stream.dict.toString()).update('\0').update(stream.contents).digest('base64');
-  const known = finishedPages.get(key);
-  if (known !== undefined) return known;
+  return finishedPages.of(key, () => finishStream(stream));
+}
+
+function finishStream(stream: PDFRawStream): Buffer | null {
   const text = decodeContent(stream).toString('latin1');
   let changed = false;
   const cleaned = text.replace(ACTUAL_TEXT, (whole, hex: string) => {
@@ -113,10 +115,7 @@ function finishedContent(stream: PDFRawStream): Buffer | null {
   const artifacts = markArtifacts(cleaned);
   if (artifacts.marked > 0) changed = true;
   // Deflated with Node's zlib: pdf-lib's own (pako, in JavaScript) took most of this step's time.
-  const finished = changed ? deflateSync(Buffer.from(artifacts.text, 'latin1')) : null;
-  if (finishedPages.size >= MAX_FINISHED_PAGES) finishedPages.delete(finishedPages.keys().next().value!);
-  finishedPages.set(key, finished);
-  return finished;
+  return changed ? deflateSync(Buffer.from(artifacts.text, 'latin1')) : null;
 }
 
 /** A content stream's bytes: Flate-compressed ones through Node's zlib (pdf-lib's JavaScript inflate is slower). */

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type Handlebars from 'handlebars';
 import { TOOL_ROOT } from '../paths.ts';
 import { writeFileAtomic } from './write.ts';
+import { Remembered } from './remembered.ts';
 
 /** Options every template is compiled with (template.ts): a misspelt field is an error. */
 export const TEMPLATE_OPTIONS = { strict: true, preventIndent: true } as const;
@@ -11,8 +12,7 @@ export const TEMPLATE_OPTIONS = { strict: true, preventIndent: true } as const;
 /** Where compiled templates are kept between runs, by the hash of what they were compiled from. */
 const CACHE_DIR = join(TOOL_ROOT, 'node_modules', '.cache', 'brief', 'handlebars');
 /** Compiled templates this process has met, by the same hash (watch mode, many runs in one process). */
-const memory = new Map<string, object>();
-const MEMORY_LIMIT = 256;
+const memory = new Remembered<string, object>(256);
 
 /**
  * A layout or partial compiled to JavaScript by Handlebars, once per content: compiling the stock
@@ -35,7 +35,6 @@ export async function compileTemplate(handlebars: typeof Handlebars, source: str
     // (read-only, full disk) is no error.
     await writeFileAtomic(path, code).catch(() => undefined);
   }
-  if (memory.size >= MEMORY_LIMIT) memory.delete(memory.keys().next().value!);
   memory.set(key, spec);
   return handlebars.template(spec as Parameters<typeof handlebars.template>[0]);
 }

@@ -17,6 +17,7 @@ import { brandSchema } from './schema.ts';
 import { embedCssAssets, embedMarkupAssets, type TemplateAssets } from './template-assets.ts';
 import { closest, validate } from './validate.ts';
 import { parseYaml, type PositionedYaml } from './yaml.ts';
+import { Remembered } from './remembered.ts';
 
 /** A template folder, compiled: templates/<name>/{layout.hbs, partials/*.hbs, *.css, labels.yaml, fonts.yaml}. */
 export interface Template {
@@ -273,17 +274,11 @@ function cssWarnings(path: string, css: string): TemplateWarning[] {
 function templateYaml(path: string, text: string): PositionedYaml {
   // labels.yaml and fonts.yaml are the same for every run of a process (watch mode, the tests):
   // parsed with positions once per content; each load gets its own copy of the data.
-  const key = `${path}\0${text}`;
-  let parsed = parsedYaml.get(key);
-  if (!parsed) {
-    parsed = parseTemplateYaml(path, text);
-    if (parsedYaml.size >= 64) parsedYaml.delete(parsedYaml.keys().next().value!);
-    parsedYaml.set(key, parsed);
-  }
+  const parsed = parsedYaml.of(`${path}\0${text}`, () => parseTemplateYaml(path, text));
   return { ...parsed, data: structuredClone(parsed.data) };
 }
 
-const parsedYaml = new Map<string, PositionedYaml>();
+const parsedYaml = new Remembered<string, PositionedYaml>(64);
 
 function parseTemplateYaml(path: string, text: string): PositionedYaml {
   const file = new VFile({ path, value: text });

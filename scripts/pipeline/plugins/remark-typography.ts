@@ -4,6 +4,7 @@ import retextSmartypants, { type Options } from 'retext-smartypants';
 import remarkSmartypants from 'remark-smartypants';
 import type { VFile } from 'vfile';
 import { visit } from 'unist-util-visit';
+import { Remembered } from '../remembered.ts';
 
 /** Languages set without Latin quotes and dashes: their text stays exactly as written (「」, full-width forms). */
 const AS_WRITTEN = /^(ja|zh|ko)\b/i;
@@ -48,21 +49,13 @@ export default function remarkTypography() {
 }
 
 /** Front-matter texts already set: each page of a build (draft, handout, print) and each rebuild in watch mode set the same few. */
-const smartened = new Map<string, string>();
-const MAX_SMARTENED = 512;
+const smartened = new Remembered<string, string>(512);
 
 /** Text of a front-matter field (title, summary, key points) set like the body. */
 export function smarten(text: string, lang: string): string {
   if (AS_WRITTEN.test(lang)) return text;
   const key = `${lang}\0${text}`;
-  let set = smartened.get(key);
-  if (set === undefined) {
-    set = String(retext().use(retextSmartypants, smartypantsOptions(lang)).processSync(text));
-    // Bounded: a batch of briefs must not grow it without end.
-    if (smartened.size >= MAX_SMARTENED) smartened.delete(smartened.keys().next().value!);
-    smartened.set(key, set);
-  }
-  return set;
+  return smartened.of(key, () => String(retext().use(retextSmartypants, smartypantsOptions(lang)).processSync(text)));
 }
 
 function isAddress(text: string, url: string): boolean {
