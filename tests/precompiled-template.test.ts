@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
 import { describe, expect, it } from 'vitest';
 import { TOOL_ROOT } from '../scripts/paths.ts';
-import { compileTemplate, TEMPLATE_OPTIONS } from '../scripts/pipeline/precompiled-template.ts';
+import { compileTemplate, KEPT_ON_DISK, TEMPLATE_OPTIONS } from '../scripts/pipeline/precompiled-template.ts';
 
 const cacheFile = (source: string) =>
   join(TOOL_ROOT, 'node_modules', '.cache', 'brief', 'handlebars', `${createHash('sha256').update(`${Handlebars.VERSION}\0${JSON.stringify(TEMPLATE_OPTIONS)}\0`).update(source).digest('hex')}.js`);
@@ -41,6 +41,15 @@ describe('templates compiled once per content', () => {
     await writeFile(cacheFile(fresh), 'not { javascript');
     expect((await compileTemplate(handlebars, fresh))({ text: 'two' })).toContain('<p>two</p>');
     expect(await readFile(cacheFile(fresh), 'utf8')).toContain('"compiler":[8,">= 4.3.0"]');
+  });
+
+  it('keep no more than the last KEPT_ON_DISK on disk, however many versions watch mode compiles', async () => {
+    const handlebars = Handlebars.create();
+    const versions = Array.from({ length: KEPT_ON_DISK + 5 }, (_, index) => `<p>{{text}}</p><!-- version ${index} ${Date.now()} -->`);
+    for (const source of versions) await compileTemplate(handlebars, source);
+    const kept = (await readdir(join(TOOL_ROOT, 'node_modules', '.cache', 'brief', 'handlebars'))).filter((name) => name.endsWith('.js'));
+    expect(kept.length).toBeLessThanOrEqual(KEPT_ON_DISK);
+    expect(await readFile(cacheFile(versions.at(-1)!), 'utf8')).toContain('"compiler":[8,">= 4.3.0"]');
   });
 
   it('still fail at load on a syntax error, with the line Handlebars names', async () => {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type Handlebars from 'handlebars';
 import { TOOL_ROOT } from '../paths.ts';
@@ -13,6 +13,8 @@ export const TEMPLATE_OPTIONS = { strict: true, preventIndent: true } as const;
 const CACHE_DIR = join(TOOL_ROOT, 'node_modules', '.cache', 'brief', 'handlebars');
 /** Compiled templates this process has met, by the same hash (watch mode, many runs in one process). */
 const memory = new Remembered<string, object>(256);
+/** Compiled templates kept on disk, the most recently written: every edit of a template in watch mode writes one. */
+export const KEPT_ON_DISK = 128;
 
 /**
  * A layout or partial compiled to JavaScript by Handlebars, once per content: compiling the stock
@@ -33,7 +35,9 @@ export async function compileTemplate(handlebars: typeof Handlebars, source: str
     spec = evaluate(code);
     // Kept for the next run with the project's atomic write; a cache only, so a failed write
     // (read-only, full disk) is no error.
-    await writeFileAtomic(path, code).catch(() => undefined);
+    await writeFileAtomic(path, code)
+      .then(forgetOldCompiled)
+      .catch(() => undefined);
   }
   memory.set(key, spec);
   return handlebars.template(spec as Parameters<typeof handlebars.template>[0]);
@@ -53,4 +57,13 @@ async function readSpec(path: string): Promise<object | undefined> {
   } catch {
     return undefined;
   }
+}
+
+/** Removes all but the KEPT_ON_DISK compiled templates written last (one forgotten is compiled again when met). */
+async function forgetOldCompiled(): Promise<void> {
+  const names = (await readdir(CACHE_DIR)).filter((name) => name.endsWith('.js'));
+  if (names.length <= KEPT_ON_DISK) return;
+  const files = await Promise.all(names.map(async (name) => ({ path: join(CACHE_DIR, name), time: (await stat(join(CACHE_DIR, name)).catch(() => undefined))?.mtimeMs ?? 0 })));
+  files.sort((a, b) => b.time - a.time);
+  await Promise.all(files.slice(KEPT_ON_DISK).map((file) => rm(file.path, { force: true })));
 }
