@@ -401,3 +401,17 @@ function viewInput(matter: Record<string, unknown>, url: string | null = null, l
     generator: 'brief test',
   };
 }
+
+describe('a template of your own', () => {
+  it('starts from brief\'s base rules: note numbers raised by an offset, which prints the same every time', async () => {
+    const project = await createProject({ 'templates/mine/layout.hbs': '<!doctype html><html><head><style>{{{css.screen}}}</style></head><body>{{{body}}}</body></html>\n', 'templates/mine/style.css': 'p { color: #222; }\n' });
+    try {
+      const { loadTemplate } = await import('../scripts/pipeline/template.ts');
+      const template = await loadTemplate(join(project.root, 'templates'), 'mine');
+      // Before the template's own rules, which may override it (vertical-align: super, by Chromium, moved between prints).
+      expect(template.css.screen).toMatch(/^sup \{ vertical-align: baseline; position: relative; top: -0\.5em; \}\np \{ color: #222; \}\n$/);
+    } finally {
+      await project.remove();
+    }
+  });
+});
