@@ -16,7 +16,7 @@ describe('a page that prints brief after brief (a batch, watch mode)', () => {
     try {
       const counts: number[] = [];
       let first: unknown;
-      for (let job = 1; job <= 10; job++) {
+      for (let job = 1; job <= 15; job++) {
         await pool.withPage(async ({ page, origin, load }) => {
           first ??= page;
           // The same page all along: documents are swapped in place, not navigated to.
@@ -27,14 +27,17 @@ describe('a page that prints brief after brief (a batch, watch mode)', () => {
           await session.detach();
         });
       }
-      // Swapped-out documents stay alive until the renderer collects them: nodes grow by one
-      // document a job, to five documents' worth by the fifth; collected after it, the sixth job
-      // starts again from two (the one shown and the one just replaced), and no job sees more
-      // than six documents' worth (without collections: ten by the tenth job).
-      expect(counts).toHaveLength(10);
-      expect(counts[4]!).toBeGreaterThan(counts[0]! * 4);
-      expect(counts[5]!).toBeLessThan(counts[4]! / 2);
-      expect(Math.max(...counts)).toBeLessThanOrEqual((counts[4]! / 5) * 6 * 1.05);
+      // Swapped-out documents stay alive until the renderer collects them. The pool collects
+      // after every fifth job, so the job after it (the 6th, the 11th) sees at most two
+      // documents (the one shown and the one just replaced) and no job sees more than six.
+      // Without the pool's collections, the count grows by one document a job whenever V8 does
+      // not happen to collect on its own (fifteen by the fifteenth job; V8's own collections
+      // come at its whim, so they are not what this asserts).
+      const oneDocument = counts[0]!;
+      expect(counts).toHaveLength(15);
+      expect(counts[5]!).toBeLessThanOrEqual(oneDocument * 2 * 1.05);
+      expect(counts[10]!).toBeLessThanOrEqual(oneDocument * 2 * 1.05);
+      expect(Math.max(...counts)).toBeLessThanOrEqual(oneDocument * 6 * 1.05);
     } finally {
       await pool.close();
     }
