@@ -67,7 +67,7 @@ export async function buildAll(settings: Settings, control: BuildControl = {}): 
   const session = await BuildSession.open(settings, control);
   try {
     // The index lists every brief of the inputs, whichever shard this build was.
-    const summary = await session.build(jobs, { force: settings.force, index: all });
+    const summary = await session.build(jobs, { force: settings.force, index: all, last: true });
     return { ...summary, durationMs: performance.now() - started };
   } finally {
     await session.close();
@@ -103,7 +103,7 @@ export class BuildSession {
    * their outputs. A full disk, an unwritable folder or a Chrome that will not start ends the
    * run (briefs in flight finish) and is thrown once, after the manifest is saved.
    */
-  async build(jobs: BriefJob[], options: { force?: boolean; index?: BriefJob[] } = {}): Promise<BuildSummary> {
+  async build(jobs: BriefJob[], options: { force?: boolean; index?: BriefJob[]; last?: boolean } = {}): Promise<BuildSummary> {
     const started = performance.now();
     const { settings } = this;
     // A broken brief.config.yaml builds nothing, in watch mode as in npm run build: it is the report.
@@ -113,6 +113,9 @@ export class BuildSession {
       signal: this.control.signal,
       onWait: (holder) => emit({ type: 'log', line: `Another build (pid ${holder.pid}) is writing to ${relative(settings.root, settings.outDir) || '.'}/; waiting for it to finish…` }),
     });
+    // The last build of a session (npm run build) closes Chrome and the workers as soon as every
+    // brief is done, while it writes the index and the manifest: Chrome takes ~150 ms to close.
+    let closing: Promise<void> | undefined;
     try {
       // Another build may have recorded its briefs since this session last looked.
       await this.manifest.reload();
@@ -184,6 +187,7 @@ export class BuildSession {
         results.push(...built.results);
         fatal = built.error;
       }
+      if (options.last) closing = this.close();
       let indexProblems: VFile[] = [];
       // The index first: the manifest records what it was rendered from.
       try {
@@ -202,6 +206,7 @@ export class BuildSession {
       const runFiles = [settings.configFile, this.manifest.file, ...indexProblems].filter((file) => file.messages.length > 0);
       return { results, runFiles, removed, durationMs: performance.now() - started };
     } finally {
+      await closing;
       await release();
     }
   }
@@ -232,11 +237,16 @@ export class BuildSession {
     return this.manifest.dependentsUnder(dir);
   }
 
-  /** Closes Chrome and the Markdown workers, if they were started. */
-  async close(): Promise<void> {
-    const context = await this.context?.catch(() => undefined);
-    await context?.close();
+  /** Closes Chrome and the Markdown workers, if they were started. Safe to call more than once. */
+  close(): Promise<void> {
+    this.closed ??= (async () => {
+      const context = await this.context?.catch(() => undefined);
+      await context?.close();
+    })();
+    return this.closed;
   }
+
+  private closed: Promise<void> | undefined;
 
   private runContext(needsChrome: boolean): Promise<RunningContext> {
     this.context ??= createRunContext(this.settings, this.control, (context) => {
@@ -429,9 +439,10 @@ export async function createRunContext(settings: Settings, control: BuildControl
     },
     async close() {
       closing = true;
-      await markdownPool?.close();
-      // Every Chrome this run started, the dead ones included (their close reaps the process).
-      for (const pool of await Promise.all(launched.map((started) => started.catch(() => undefined)))) await pool?.close();
+      // The workers and every Chrome this run started, the dead ones included (their close reaps
+      // the process), all at once.
+      const chromes = Promise.all(launched.map((started) => started.catch(() => undefined))).then((pools) => Promise.all(pools.map((pool) => pool?.close())));
+      await Promise.all([markdownPool?.close(), chromes]);
     },
   } satisfies RunningContext as RunningContext;
   beforeLoad?.(context);
