@@ -1,13 +1,11 @@
-import { createHash } from 'node:crypto';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
 import { describe, expect, it } from 'vitest';
 import { TOOL_ROOT } from '../scripts/paths.ts';
-import { compileTemplate, KEPT_ON_DISK, TEMPLATE_OPTIONS } from '../scripts/pipeline/precompiled-template.ts';
+import { compiledPath, compileTemplate, KEPT_ON_DISK, TEMPLATE_OPTIONS } from '../scripts/pipeline/precompiled-template.ts';
 
-const cacheFile = (source: string) =>
-  join(TOOL_ROOT, 'node_modules', '.cache', 'brief', 'handlebars', `${createHash('sha256').update(`${Handlebars.VERSION}\0${JSON.stringify(TEMPLATE_OPTIONS)}\0`).update(source).digest('hex')}.js`);
+const cacheFile = (source: string) => compiledPath(Handlebars, source);
 
 describe('templates compiled once per content', () => {
   it('render as Handlebars compiles them, partials and strict-mode misses (with their place) included', async () => {

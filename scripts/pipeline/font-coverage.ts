@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
+import { KeptOnDisk } from './kept-on-disk.ts';
 
 /** What a font file offers: the characters it has glyphs for, and its PostScript name (as PDFs name it). */
 export interface FontCoverage {
@@ -34,12 +33,10 @@ export function fontCoverage(path: string, cacheDir?: string): Promise<FontCover
 
 async function readCoverage(path: string, cacheDir: string | undefined): Promise<Stored> {
   const info = await stat(path);
-  const key = createHash('sha256').update(`coverage\0${path}\0${info.size}\0${info.mtimeMs}`).digest('hex').slice(0, 32);
-  const cached = cacheDir ? join(cacheDir, `${key}.cmap.json`) : undefined;
-  if (cached) {
-    const hit = await readFile(cached, 'utf8').then((text) => JSON.parse(text) as Stored).catch(() => undefined);
-    if (hit && Array.isArray(hit.ranges)) return hit;
-  }
+  const key = `coverage\0${path}\0${info.size}\0${info.mtimeMs}`;
+  const kept = cacheDir ? new KeptOnDisk(cacheDir, { suffix: '.cmap.json', limit: MAPS_KEPT }) : undefined;
+  const hit = readStored(kept?.read(key));
+  if (hit) return hit;
   const [{ Blob, Face }, read] = await Promise.all([import('harfbuzzjs'), readFile(path)]);
   // HarfBuzz reads TrueType and OpenType only: a WOFF or WOFF2 file (fontsource's) is unpacked first.
   const bytes = /\.woff2?$/i.test(path) ? await (await import('fontverter')).convert(read, 'sfnt') : read;
@@ -51,13 +48,22 @@ async function readCoverage(path: string, cacheDir: string | undefined): Promise
     else ranges.push(codePoint, codePoint);
   }
   const stored: Stored = { name: face.getName(6, 'en') || '', ranges };
-  if (cached && cacheDir) {
-    await mkdir(cacheDir, { recursive: true });
-    const temp = `${cached}.${process.pid}.tmp`;
-    await writeFile(temp, JSON.stringify(stored));
-    await rename(temp, cached);
-  }
+  kept?.write(key, JSON.stringify(stored));
   return stored;
+}
+
+/** Character maps kept on disk: one per font file a template or brand names. */
+const MAPS_KEPT = 256;
+
+/** A kept character map, or undefined if there is none or it is damaged. */
+function readStored(kept: Buffer | undefined): Stored | undefined {
+  if (!kept) return undefined;
+  try {
+    const stored = JSON.parse(kept.toString('utf8')) as Stored;
+    return Array.isArray(stored.ranges) && typeof stored.name === 'string' ? stored : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function toCoverage(stored: Stored): FontCoverage {

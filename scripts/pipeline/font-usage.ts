@@ -3,7 +3,10 @@ import { selectAll } from 'hast-util-select';
 import postcss, { type AtRule, type Rule } from 'postcss';
 import selectorParser from 'postcss-selector-parser';
 import valueParser from 'postcss-value-parser';
+import { join } from 'node:path';
+import { TOOL_ROOT } from '../paths.ts';
 import type { ResolvedFace } from './fonts.ts';
+import { codeStamp, KeptOnDisk } from './kept-on-disk.ts';
 import { Remembered } from './remembered.ts';
 
 /** A style rule that sets something font-related, flattened out of @media blocks. */
@@ -212,11 +215,39 @@ const readSheets = new Remembered<string, Sheet>(64);
  * same for every brief; only the small sheet of page rules (running heads) is new each time.
  */
 function readSheet(css: string): Sheet {
-  return readSheets.of(css, () => {
-    const root = postcss.parse(css);
-    return { rules: fontRules(root), generated: contentStrings(root), pageFamilies: pageRuleFamilies(root) };
-  });
+  return readSheets.of(css, () =>
+    keptRead('sheet', css, () => {
+      const root = postcss.parse(css);
+      return { rules: fontRules(root), generated: contentStrings(root), pageFamilies: pageRuleFamilies(root) };
+    }),
+  );
 }
+
+/**
+ * A template's stylesheet read by an earlier run of the same code, from the disk: every cold
+ * build reads the template's CSS twice (as written, for its warnings; with its images embedded,
+ * for the fonts), some 0.1 s of CPU before anything is printed. Small sheets (a brief's own page
+ * rules) are read afresh: they cost less than a file.
+ */
+function keptRead<T>(kind: string, css: string, read: () => T): T {
+  const stamp = codeStamp();
+  if (stamp === undefined || css.length < KEPT_FROM_LENGTH) return read();
+  const key = `${stamp}\0${kind}\0${css}`;
+  const kept = sheetsOnDisk.read(key);
+  if (kept) {
+    try {
+      return JSON.parse(kept.toString('utf8')) as T;
+    } catch {
+      // Damaged: read again, and replaced.
+    }
+  }
+  const value = read();
+  sheetsOnDisk.write(key, JSON.stringify(value));
+  return value;
+}
+
+const KEPT_FROM_LENGTH = 4096;
+const sheetsOnDisk = new KeptOnDisk(join(TOOL_ROOT, 'node_modules', '.cache', 'brief', 'css'), { suffix: '.json', limit: 128 });
 
 /** The font rules of some stylesheets, sorted by specificity, then order. */
 function parseRules(stylesheets: string[]): FontRule[] {
@@ -384,7 +415,7 @@ function safeSelectAll(selector: string, tree: Root): Element[] {
  */
 export function fontSelectorWarnings(css: string): SelectorWarning[] {
   // The same template CSS is read by every run of a process (watch mode, the tests): once.
-  return selectorWarnings.of(css, () => findSelectorWarnings(css)).map((warning) => ({ ...warning }));
+  return selectorWarnings.of(css, () => keptRead('selector-warnings', css, () => findSelectorWarnings(css))).map((warning) => ({ ...warning }));
 }
 
 const selectorWarnings = new Remembered<string, SelectorWarning[]>(64);

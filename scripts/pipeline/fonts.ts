@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { KeptOnDisk } from './kept-on-disk.ts';
 import { Remembered } from './remembered.ts';
 
 /** A font family as a template's fonts.yaml declares it. */
@@ -106,12 +107,10 @@ async function subsetRule(face: ResolvedFace, chars: string, cacheDir: string | 
  */
 async function cachedSubset(face: ResolvedFace, chars: string, cacheDir: string | undefined): Promise<Buffer> {
   const info = await stat(face.path);
-  const key = createHash('sha256').update(`${face.path}\0${info.size}\0${info.mtimeMs}\0${chars}`).digest('hex').slice(0, 32);
-  const cached = cacheDir ? join(cacheDir, `${key}.woff`) : undefined;
-  if (cached) {
-    const hit = await readFile(cached).catch(() => undefined);
-    if (hit) return hit;
-  }
+  const key = `${face.path}\0${info.size}\0${info.mtimeMs}\0${chars}`;
+  const kept = cacheDir ? subsetsIn(cacheDir) : undefined;
+  const hit = kept?.read(key);
+  if (hit) return hit;
   let bytes = fontBytes.get(face.path);
   if (!bytes) {
     bytes = readFile(face.path);
@@ -119,14 +118,26 @@ async function cachedSubset(face: ResolvedFace, chars: string, cacheDir: string 
   }
   const { default: subsetFont } = await import('subset-font');
   const subset = await subsetFont(await bytes, chars, { targetFormat: 'woff' });
-  if (cached && cacheDir) {
-    await mkdir(cacheDir, { recursive: true });
-    const temp = `${cached}.${process.pid}.tmp`;
-    await writeFile(temp, subset);
-    await rename(temp, cached);
-  }
+  kept?.write(key, subset);
   return subset;
 }
+
+/**
+ * Subsets kept on disk: most are a few kilobytes (a CJK face's, a few hundred), and each edit
+ * that brings a new character makes one: the 1,000 written last are kept (~16 MB).
+ */
+const SUBSETS_KEPT = 1000;
+
+function subsetsIn(cacheDir: string): KeptOnDisk {
+  let kept = subsetFolders.get(cacheDir);
+  if (!kept) {
+    kept = new KeptOnDisk(cacheDir, { suffix: '.woff', limit: SUBSETS_KEPT });
+    subsetFolders.set(cacheDir, kept);
+  }
+  return kept;
+}
+
+const subsetFolders = new Map<string, KeptOnDisk>();
 
 
 /** Every face a template bundles, resolved once per template name (`cache` lives for the run). */

@@ -1,20 +1,18 @@
-import { createHash } from 'node:crypto';
-import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type Handlebars from 'handlebars';
 import { TOOL_ROOT } from '../paths.ts';
-import { writeFileAtomic } from './write.ts';
+import { KeptOnDisk } from './kept-on-disk.ts';
 import { Remembered } from './remembered.ts';
 
 /** Options every template is compiled with (template.ts): a misspelt field is an error. */
 export const TEMPLATE_OPTIONS = { strict: true, preventIndent: true } as const;
 
-/** Where compiled templates are kept between runs, by the hash of what they were compiled from. */
-const CACHE_DIR = join(TOOL_ROOT, 'node_modules', '.cache', 'brief', 'handlebars');
-/** Compiled templates this process has met, by the same hash (watch mode, many runs in one process). */
-const memory = new Remembered<string, object>(256);
 /** Compiled templates kept on disk, the most recently written: every edit of a template in watch mode writes one. */
 export const KEPT_ON_DISK = 128;
+/** Where compiled templates are kept between runs, by what they were compiled from. */
+const onDisk = new KeptOnDisk(join(TOOL_ROOT, 'node_modules', '.cache', 'brief', 'handlebars'), { suffix: '.js', limit: KEPT_ON_DISK });
+/** Compiled templates this process has met, by the same key (watch mode, many runs in one process). */
+const memory = new Remembered<string, object>(256);
 
 /**
  * A layout or partial compiled to JavaScript by Handlebars, once per content: compiling the stock
@@ -26,21 +24,26 @@ export const KEPT_ON_DISK = 128;
  * the same code, with the same positions for strict-mode misses.
  */
 export async function compileTemplate(handlebars: typeof Handlebars, source: string): Promise<Handlebars.TemplateDelegate> {
-  const key = createHash('sha256').update(`${handlebars.VERSION}\0${JSON.stringify(TEMPLATE_OPTIONS)}\0`).update(source).digest('hex');
-  const path = join(CACHE_DIR, `${key}.js`);
-  let spec = memory.get(key) ?? (await readSpec(path));
+  const key = templateKey(handlebars, source);
+  let spec = memory.get(key) ?? readSpec(key);
   if (!spec) {
     // Throws on a syntax error, as compile() would on first use.
     const code = String(handlebars.precompile(source, TEMPLATE_OPTIONS));
     spec = evaluate(code);
-    // Kept for the next run with the project's atomic write; a cache only, so a failed write
-    // (read-only, full disk) is no error.
-    await writeFileAtomic(path, code)
-      .then(forgetOldCompiled)
-      .catch(() => undefined);
+    onDisk.write(key, code);
   }
   memory.set(key, spec);
   return handlebars.template(spec as Parameters<typeof handlebars.template>[0]);
+}
+
+/** What a compiled template depends on: Handlebars' version, the options and the source's bytes. */
+function templateKey(handlebars: typeof Handlebars, source: string): string {
+  return `${handlebars.VERSION}\0${JSON.stringify(TEMPLATE_OPTIONS)}\0${source}`;
+}
+
+/** The file the compiled form of `source` is kept in (for the tests). */
+export function compiledPath(handlebars: typeof Handlebars, source: string): string {
+  return onDisk.path(templateKey(handlebars, source));
 }
 
 /** A precompiled template's code (an object literal of functions Handlebars wrote) as that object. */
@@ -49,21 +52,12 @@ function evaluate(code: string): object {
 }
 
 /** A compiled template kept by an earlier run; undefined if there is none or it is damaged (compiled again, and replaced). */
-async function readSpec(path: string): Promise<object | undefined> {
-  const code = await readFile(path, 'utf8').catch(() => undefined);
+function readSpec(key: string): object | undefined {
+  const code = onDisk.read(key);
   if (code === undefined) return undefined;
   try {
-    return evaluate(code);
+    return evaluate(code.toString('utf8'));
   } catch {
     return undefined;
   }
-}
-
-/** Removes all but the KEPT_ON_DISK compiled templates written last (one forgotten is compiled again when met). */
-async function forgetOldCompiled(): Promise<void> {
-  const names = (await readdir(CACHE_DIR)).filter((name) => name.endsWith('.js'));
-  if (names.length <= KEPT_ON_DISK) return;
-  const files = await Promise.all(names.map(async (name) => ({ path: join(CACHE_DIR, name), time: (await stat(join(CACHE_DIR, name)).catch(() => undefined))?.mtimeMs ?? 0 })));
-  files.sort((a, b) => b.time - a.time);
-  await Promise.all(files.slice(KEPT_ON_DISK).map((file) => rm(file.path, { force: true })));
 }

@@ -1,0 +1,84 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** A temporary file older than this was left by a run that died mid-write (a write takes milliseconds). */
+const STALE_TEMP_MS = 10 * 60_000;
+const TEMP = /\.\d+(\.[0-9a-f]{12})?\.tmp$/;
+
+/**
+ * Work kept between runs, one file per key under a cache folder (node_modules/.cache/brief/…):
+ * what a run made once per content (a compiled template, a font subset, a font's character map,
+ * a stylesheet read) is read back by the next run instead of made again. A cache only: an entry
+ * that is missing, damaged or cannot be written is made again, never an error. Entries are
+ * written whole (a temporary file, then a rename), and at most `limit` of them are kept, those
+ * written last: each new character in watch mode, each template edit, writes one.
+ */
+export class KeptOnDisk {
+  constructor(
+    readonly dir: string,
+    private readonly options: { suffix: string; limit: number },
+  ) {}
+
+  /** The file an entry is kept in: the key's hash, so any text can be a key. */
+  path(key: string): string {
+    return join(this.dir, `${createHash('sha256').update(key).digest('hex').slice(0, 32)}${this.options.suffix}`);
+  }
+
+  read(key: string): Buffer | undefined {
+    try {
+      return readFileSync(this.path(key));
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Keeps `data` for `key`, then forgets the oldest entries over the limit and any temporary file a killed run left. */
+  write(key: string, data: string | Uint8Array): void {
+    const path = this.path(key);
+    const temp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+    try {
+      mkdirSync(this.dir, { recursive: true });
+      writeFileSync(temp, data);
+      renameSync(temp, path);
+      this.forgetOld(path);
+    } catch {
+      // A read-only or full disk: the next run makes it again.
+      try {
+        rmSync(temp, { force: true });
+      } catch {
+        // No folder to remove it from.
+      }
+    }
+  }
+
+  /** Removes the oldest entries over the limit (never `written`, the one just written) and stale temporary files. */
+  private forgetOld(written: string): void {
+    const names = readdirSync(this.dir);
+    const now = Date.now();
+    const entries: { path: string; time: number }[] = [];
+    for (const name of names) {
+      const path = join(this.dir, name);
+      if (TEMP.test(name)) {
+        const time = statSync(path, { throwIfNoEntry: false })?.mtimeMs;
+        if (time !== undefined && now - time > STALE_TEMP_MS) rmSync(path, { force: true });
+      } else if (name.endsWith(this.options.suffix) && path !== written) entries.push({ path, time: 0 });
+    }
+    if (entries.length < this.options.limit) return;
+    for (const entry of entries) entry.time = statSync(entry.path, { throwIfNoEntry: false })?.mtimeMs ?? 0;
+    entries.sort((a, b) => b.time - a.time);
+    for (const entry of entries.slice(this.options.limit - 1)) rmSync(entry.path, { force: true });
+  }
+}
+
+/** Set by scripts/compile.mjs in the compiled CLI: the stamp of the sources it was compiled from. */
+declare const BRIEF_SOURCES_STAMP: string | undefined;
+
+/**
+ * The stamp of brief's own code, for entries that brief's code makes (what one version reads in a
+ * stylesheet, another may read otherwise); undefined when running from the sources (the tests),
+ * where such entries are not kept on disk.
+ */
+export function codeStamp(): string | undefined {
+  return typeof BRIEF_SOURCES_STAMP === 'string' ? BRIEF_SOURCES_STAMP : undefined;
+}

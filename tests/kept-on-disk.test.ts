@@ -1,0 +1,101 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { cp, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TOOL_ROOT } from '../scripts/paths.ts';
+import { KeptOnDisk } from '../scripts/pipeline/kept-on-disk.ts';
+import { brief, createProject, type TempProject } from './helpers/project.ts';
+import { startCli } from './helpers/spawn.ts';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'brief-kept-'));
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+describe('work kept on disk between runs (kept-on-disk.ts)', () => {
+  it('gives back what was written for any text key, and nothing for a key never written', () => {
+    const kept = new KeptOnDisk(join(dir, 'any'), { suffix: '.json', limit: 8 });
+    const key = `a key\0with a NUL, ${'long '.repeat(1000)}and 日本語`;
+    expect(kept.read(key)).toBeUndefined();
+    kept.write(key, '{"ok":true}');
+    expect(kept.read(key)?.toString('utf8')).toBe('{"ok":true}');
+    expect(kept.read(`${key} `)).toBeUndefined();
+    expect(kept.path(key)).toMatch(/\/any\/[0-9a-f]{32}\.json$/);
+  });
+
+  it('keeps at most its limit, the last written among them, and removes what a killed run was writing', async () => {
+    const folder = join(dir, 'bounded');
+    const kept = new KeptOnDisk(folder, { suffix: '.woff', limit: 5 });
+    kept.write('first', 'x');
+    // A write a run killed mid-way left, twenty minutes ago; one another run is writing now; another cache's file.
+    const stale = join(folder, 'f00d.woff.4242.0123456789ab.tmp');
+    const current = join(folder, 'beef.woff.4243.ba9876543210.tmp');
+    const other = join(folder, 'cafe.cmap.json');
+    for (const path of [stale, current, other]) await writeFile(path, 'part');
+    await utimes(stale, new Date(Date.now() - 20 * 60_000), new Date(Date.now() - 20 * 60_000));
+    for (let index = 1; index <= 9; index++) {
+      kept.write(`entry ${index}`, `bytes ${index}`);
+      // Distinct times, as writes minutes apart would have.
+      await utimes(kept.path(`entry ${index}`), new Date(Date.now() + index * 1000), new Date(Date.now() + index * 1000));
+    }
+    const names = await readdir(folder);
+    expect(names.filter((name) => name.endsWith('.woff'))).toHaveLength(5);
+    for (let index = 5; index <= 9; index++) expect(kept.read(`entry ${index}`)?.toString()).toBe(`bytes ${index}`);
+    expect(kept.read('first')).toBeUndefined();
+    expect(existsSync(stale)).toBe(false);
+    expect(existsSync(current)).toBe(true);
+    expect(existsSync(other)).toBe(true);
+  });
+
+  it('never fails the build that uses it: a folder that cannot be made keeps nothing, and says nothing', async () => {
+    const file = join(dir, 'a-file');
+    await writeFile(file, 'not a folder');
+    const kept = new KeptOnDisk(join(file, 'cache'), { suffix: '.js', limit: 4 });
+    expect(() => kept.write('key', 'value')).not.toThrow();
+    expect(kept.read('key')).toBeUndefined();
+  });
+});
+
+describe('a template stylesheet, read once per version of brief (font-usage.ts, kept on disk)', () => {
+  let project: TempProject;
+  // A selector no other test writes: it finds this test's entries among the others' in the cache.
+  const probe = `probe-${process.pid}-${Date.now()}`;
+  beforeAll(async () => {
+    project = await createProject({ 'source/one.md': brief('Text.\n', { title: 'One', template: 'probed' }) });
+    const stock = await project.read('templates/policy-brief/style.css');
+    await cp(join(project.root, 'templates', 'policy-brief'), join(project.root, 'templates', 'probed'), { recursive: true });
+    await project.write('templates/probed/style.css', `${stock}\n.${probe} p:nth-child(1 of p) { font-family: monospace; }\n`);
+  });
+  afterAll(() => project.remove());
+
+  const build = async () => {
+    const cli = startCli(['build', '--force', '--format', 'html'], project.root);
+    const { code } = await cli.exited;
+    expect(code, cli.output()).toBe(0);
+    return { output: cli.output(), html: await project.read('output/one.html') };
+  };
+  const keptEntries = async () => {
+    const folder = join(TOOL_ROOT, 'node_modules', '.cache', 'brief', 'css');
+    const found: string[] = [];
+    for (const name of await readdir(folder)) if ((await readFile(join(folder, name), 'utf8')).includes(probe)) found.push(join(folder, name));
+    return found;
+  };
+
+  it('gives the same warning and the same handout read from the disk as read from the CSS, and reads a damaged entry again', async () => {
+    const first = await build();
+    expect(first.output).toContain(`Selector ".${probe} p:nth-child(1 of p)" sets a font, but`);
+    // The warnings of style.css as written, and the font rules of the template's CSS as embedded.
+    const entries = await keptEntries();
+    expect(entries.length).toBeGreaterThanOrEqual(2);
+    const second = await build();
+    expect(second.output).toContain(`Selector ".${probe} p:nth-child(1 of p)" sets a font, but`);
+    expect(second.html).toBe(first.html);
+    for (const entry of entries) await writeFile(entry, '{ damaged');
+    const third = await build();
+    expect(third.output).toContain(`Selector ".${probe} p:nth-child(1 of p)" sets a font, but`);
+    expect(third.html).toBe(first.html);
+    for (const entry of entries) expect(() => JSON.parse(readFileSync(entry, 'utf8'))).not.toThrow();
+  });
+});
