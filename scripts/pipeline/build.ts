@@ -315,7 +315,9 @@ function firstLine(error: unknown): string {
  */
 function letGoOfBrief(file: VFile): void {
   const { matter, sourceHash } = file.data;
-  file.data = { ...(matter ? { matter } : {}), ...(sourceHash ? { sourceHash } : {}) };
+  // Copied: the YAML parser's strings are slices of the source text, and each kept the brief's
+  // whole source alive (802 sources of 900 briefs in a heap snapshot, ~11 KB each).
+  file.data = structuredClone({ ...(matter ? { matter } : {}), ...(sourceHash ? { sourceHash } : {}) });
   file.value = '';
 }
 

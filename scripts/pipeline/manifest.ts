@@ -242,7 +242,8 @@ export class Manifest {
 
   /** Records what the index shows of a brief (whenever its front matter was read, built or not). */
   list(source: string, listing: Listing): void {
-    this.data.listings[this.key(source)] = { ...listing, html: this.key(listing.html), pdf: this.key(listing.pdf), translations: listing.translations.map((path) => this.key(path)) };
+    // A copy: the front matter's strings are slices of the brief's source, which they would keep alive.
+    this.data.listings[this.key(source)] = structuredClone({ ...listing, html: this.key(listing.html), pdf: this.key(listing.pdf), translations: listing.translations.map((path) => this.key(path)) });
   }
 
   /** Every brief any build recorded in this output folder, by absolute source path (paths absolute too). */
