@@ -133,6 +133,11 @@ export async function compile() {
     define: { BRIEF_SOURCES_STAMP: JSON.stringify(stamp) },
     // Bundled CommonJS calls require(); give the ESM chunks one.
     banner: { js: "import { createRequire as __briefRequire } from 'node:module'; const require = __briefRequire(import.meta.url);" },
+    // Less for V8 to parse at every start (3.8 -> 2.6 MB; compiling the chunks was ~0.26 s of a
+    // cold build's main thread): no-change builds 0.16 -> 0.15 s, cold 1.62 -> 1.59 s (10 + 10
+    // alternating). Names are kept, for stacks and profiles; positions map back (map-stack.ts).
+    minifyWhitespace: true,
+    minifySyntax: true,
     sourcemap: 'linked',
     sourcesContent: false,
     // The bundled packages' licences, kept beside the code (cli.mjs.LEGAL.txt and the like).
