@@ -17,12 +17,6 @@ if (major < 20 || (major === 20 && minor < 19)) {
 
 ensureDependencies();
 // No process.setSourceMapsEnabled(): an internal error's stack is mapped when shown (scripts/map-stack.ts).
-// V8 lets the heap grow to several times what survived the last full collection before it
-// collects again; a batch build makes a lot of short-lived garbage (pages, PDFs, fonts as text)
-// and so held 100 MB and more of it. Growing by half instead keeps the process nearer what it
-// really holds: npm run bench -- batch, 100 briefs, ~100 MB less at the peak for ~6% more CPU
-// (by a fifth: ~130 MB less, ~20% more CPU). It must be set before the heap grows.
-(await import('node:v8')).setFlagsFromString('--heap-growing-percent=50');
 const { compile } = await import('./compile.mjs');
 const { run } = await import(pathToFileURL(await compile()).href);
 process.exitCode = await run(process.argv.slice(2));
