@@ -8,6 +8,7 @@ import { resolveChrome, type ChromeLocation } from '../setup/chrome.ts';
 import { BrowserPool, removeDeadRunFolders } from './browser.ts';
 import type { BriefOutcome, RunContext } from './build-brief.ts';
 import { findBriefs, type BriefJob } from './discover.ts';
+import { codeStamp } from './kept-on-disk.ts';
 import { writeIndex } from './index-page.ts';
 import type { MarkdownPool } from './markdown-pool.ts';
 import type { EarlyChrome } from './prelaunch.ts';
@@ -278,16 +279,14 @@ async function runSignature(settings: Settings): Promise<string> {
   return sha256(parts.join('\0'));
 }
 
-/** Set by scripts/compile.mjs in the compiled CLI: the stamp of the sources it was compiled from. */
-declare const BRIEF_SOURCES_STAMP: string | undefined;
-
 /**
  * The hash of brief's code: carried by the compiled CLI, computed from scripts/ when running from
  * source (tests), once per process: it stands for the code this process loaded, which does not
  * change while it runs (reading and hashing every source file took ~25 ms of each build).
  */
 function sourcesStamp(): Promise<string> {
-  if (typeof BRIEF_SOURCES_STAMP === 'string') return Promise.resolve(BRIEF_SOURCES_STAMP);
+  const compiled = codeStamp();
+  if (compiled !== undefined) return Promise.resolve(compiled);
   loadedSourcesStamp ??= (async () => {
     // @ts-expect-error compile.mjs is plain JavaScript without type declarations.
     const compile = (await import('../compile.mjs')) as { sourcesStamp: (scripts: string) => string };

@@ -108,7 +108,7 @@ async function subsetRule(face: ResolvedFace, chars: string, cacheDir: string | 
 async function cachedSubset(face: ResolvedFace, chars: string, cacheDir: string | undefined): Promise<Buffer> {
   const info = await stat(face.path);
   const key = `${face.path}\0${info.size}\0${info.mtimeMs}\0${chars}`;
-  const kept = cacheDir ? subsetsIn(cacheDir) : undefined;
+  const kept = cacheDir ? new KeptOnDisk(cacheDir, { suffix: '.woff', limit: SUBSETS_KEPT }) : undefined;
   const hit = kept?.read(key);
   if (hit) return hit;
   let bytes = fontBytes.get(face.path);
@@ -123,21 +123,11 @@ async function cachedSubset(face: ResolvedFace, chars: string, cacheDir: string 
 }
 
 /**
- * Subsets kept on disk: most are a few kilobytes (a CJK face's, a few hundred), and each edit
- * that brings a new character makes one: the 1,000 written last are kept (~16 MB).
+ * Subsets kept on disk: each edit that brings a new character makes one. In this project's cache
+ * after a day of tests, 2,055 subsets had a median of 16 KB and a largest of 109 KB: the 1,000
+ * written last are kept (~16 MB).
  */
 const SUBSETS_KEPT = 1000;
-
-function subsetsIn(cacheDir: string): KeptOnDisk {
-  let kept = subsetFolders.get(cacheDir);
-  if (!kept) {
-    kept = new KeptOnDisk(cacheDir, { suffix: '.woff', limit: SUBSETS_KEPT });
-    subsetFolders.set(cacheDir, kept);
-  }
-  return kept;
-}
-
-const subsetFolders = new Map<string, KeptOnDisk>();
 
 
 /** Every face a template bundles, resolved once per template name (`cache` lives for the run). */

@@ -75,9 +75,10 @@ export class KeptOnDisk {
 declare const BRIEF_SOURCES_STAMP: string | undefined;
 
 /**
- * The stamp of brief's own code, for entries that brief's code makes (what one version reads in a
- * stylesheet, another may read otherwise); undefined when running from the sources (the tests),
- * where such entries are not kept on disk.
+ * The stamp of brief's own code as compiled (the hash of scripts/, compile.mjs): part of the key
+ * of entries that brief's code makes (what one version reads in a stylesheet, another may read
+ * otherwise) and of every build's run signature (build.ts). Undefined when running from the
+ * sources (the tests): no such entry is kept on disk, and build.ts hashes scripts/ itself.
  */
 export function codeStamp(): string | undefined {
   return typeof BRIEF_SOURCES_STAMP === 'string' ? BRIEF_SOURCES_STAMP : undefined;
