@@ -1,19 +1,27 @@
 /**
- * How a function's cost grows: the CPU time (this process's, user + system, the least of three
- * runs) of `run(4 × n)` over that of `run(n)`. About 4 for linear work, 16 for quadratic. CPU time,
- * not wall time, and a ratio, not a limit: the same on a quiet machine and on a loaded one.
+ * How a function's cost grows: the CPU time of `run(8 × n)` over that of `run(n)`, each the least
+ * of five runs taken in turns (small, large, small, large…) so that a busy moment of the machine or
+ * a collection of this worker's heap weighs on both sizes alike. About 8 for linear work, 64 for
+ * quadratic: assert under `LINEAR_BOUND`, halfway between the two on a log scale, which leaves
+ * room for a ratio blown up nearly threefold by noise (a CI run once saw 8.9 where 4× the text
+ * should have cost about 4×). CPU time (this process's, user + system), not wall time, and a
+ * ratio, not a limit.
  */
+export const LINEAR_BOUND = 23;
+
 export async function growth(run: (size: number) => unknown, n: number): Promise<number> {
   const cost = async (size: number): Promise<number> => {
-    let least = Infinity;
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const start = process.cpuUsage();
-      await run(size);
-      const used = process.cpuUsage(start);
-      least = Math.min(least, used.user + used.system);
-    }
-    return least;
+    const start = process.cpuUsage();
+    await run(size);
+    const used = process.cpuUsage(start);
+    return used.user + used.system;
   };
-  const small = await cost(n);
-  return (await cost(4 * n)) / Math.max(small, 1);
+  await run(n); // Warm: the first call also compiles the code it runs.
+  let small = Infinity;
+  let large = Infinity;
+  for (let round = 0; round < 5; round++) {
+    small = Math.min(small, await cost(n));
+    large = Math.min(large, await cost(8 * n));
+  }
+  return large / Math.max(small, 1);
 }
