@@ -1,10 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { cp, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
+import { chmod, cp, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TOOL_ROOT } from '../scripts/paths.ts';
+import { createHash } from 'node:crypto';
 import { KeptOnDisk } from '../scripts/pipeline/kept-on-disk.ts';
+import { Manifest } from '../scripts/pipeline/manifest.ts';
 import { brief, createProject, type TempProject } from './helpers/project.ts';
 import { startCli } from './helpers/spawn.ts';
 
@@ -47,6 +49,18 @@ describe('work kept on disk between runs (kept-on-disk.ts)', () => {
     expect(existsSync(stale)).toBe(false);
     expect(existsSync(current)).toBe(true);
     expect(existsSync(other)).toBe(true);
+  });
+
+  it('forgets a tenth of its limit at a time, so that a full cache does not read the time of every entry at every write', async () => {
+    const kept = new KeptOnDisk(join(dir, 'tenth'), { suffix: '.bin', limit: 20 });
+    const counts: number[] = [];
+    for (let index = 1; index <= 25; index++) {
+      kept.write(`entry ${index}`, `bytes ${index}`);
+      counts.push((await readdir(join(dir, 'tenth'))).length);
+    }
+    // The 21st write finds the cache full (20 entries) and forgets down to 18 with its own; the next two fill it again.
+    expect(counts).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 18, 19, 20, 18, 19]);
+    expect(kept.read('entry 25')?.toString()).toBe('bytes 25');
   });
 
   it('never fails the build that uses it: a folder that cannot be made keeps nothing, and says nothing', async () => {
@@ -101,5 +115,37 @@ describe('a template stylesheet, read once per version of brief (font-usage.ts, 
     expect(third.output).toContain(`Selector ".${probe} p:nth-child(1 of p)" sets a font, but`);
     expect(third.html).toBe(first.html);
     for (const entry of entries) expect(() => JSON.parse(readFileSync(entry, 'utf8'))).not.toThrow();
+  });
+});
+
+describe("a large input's hash, kept for every project (manifest.ts)", () => {
+  const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+  const anHourAgo = new Date(Date.now() - 3_600_000);
+
+  it("is read once per version of the file: a project's first build takes it from the cache, and any change of the file reads it again", async () => {
+    const font = join(dir, 'large-font.ttf');
+    const bytes = Buffer.alloc(300 * 1024, 7);
+    await writeFile(font, bytes);
+    await utimes(font, anHourAgo, anHourAgo);
+    const first = await Manifest.load(join(dir, 'project-a', 'output'), join(dir, 'project-a'), 'run');
+    expect(await first.hash(font)).toBe(sha256(bytes));
+    // Another project's first build (an empty manifest) trusts the kept hash: shown here by a kept
+    // entry replaced with another hash, which a read of the file would not give.
+    const entries = (await readdir(join(TOOL_ROOT, 'node_modules', '.cache', 'brief', 'hashes'))).map((name) => join(TOOL_ROOT, 'node_modules', '.cache', 'brief', 'hashes', name));
+    const entry = entries.find((path) => readFileSync(path, 'utf8') === sha256(bytes));
+    expect(entry).toBeDefined();
+    await writeFile(entry!, 'f'.repeat(64));
+    expect(await (await Manifest.load(join(dir, 'project-b', 'output'), join(dir, 'project-b'), 'run')).hash(font)).toBe('f'.repeat(64));
+    // The same size and mtime, new bytes: the ctime moved, so the file is read again.
+    const changed = Buffer.alloc(300 * 1024, 8);
+    await writeFile(font, changed);
+    await utimes(font, anHourAgo, anHourAgo);
+    expect(await (await Manifest.load(join(dir, 'project-c', 'output'), join(dir, 'project-c'), 'run')).hash(font)).toBe(sha256(changed));
+    // Made unreadable (chmod moves ctime too): reported as such, never a kept hash. Root reads any file, so only where the tests do not run as root.
+    if (process.getuid?.() !== 0) {
+      await chmod(font, 0);
+      await utimes(font, anHourAgo, anHourAgo);
+      expect(await (await Manifest.load(join(dir, 'project-d', 'output'), join(dir, 'project-d'), 'run')).hash(font)).toBe('unreadable');
+    }
   });
 });
