@@ -392,25 +392,22 @@ let openedPages = 0;
 
 /** Chromes kept for the process while shareChrome is on, by executable and timeout. */
 let shared: Map<string, Promise<BrowserPool>> | undefined;
-/** The kept Chromes while shareChrome is off: idle, and lent again when it is turned back on. */
-let setAside: Map<string, Promise<BrowserPool>> | undefined;
 
 /**
  * For a process that runs many builds one after another (the test suite runs the CLI in its own
  * process hundreds of times): each run that needs Chrome borrows one kept for the process, with
  * pages of its own that it closes when done, instead of launching one (a launch is about 0.75 s of
- * CPU). `shareChrome(false)` launches one per run again, as a command does (for what proves
- * Chrome's own start and end); the kept Chromes wait, idle, until `shareChrome(true)`, rather
- * than being closed and launched again.
+ * CPU). `shareChrome(false)` closes the kept Chromes and launches one per run again, as a
+ * command does: for what proves Chrome's own start and end.
  */
 export async function shareChrome(on: boolean): Promise<void> {
   if (on) {
-    shared ??= setAside ?? new Map();
-    setAside = undefined;
+    shared ??= new Map();
     return;
   }
-  if (shared) setAside = shared;
+  const kept = shared;
   shared = undefined;
+  for (const pool of await Promise.all([...(kept?.values() ?? [])].map((starting) => starting.catch(() => undefined)))) await pool?.close();
 }
 
 /** Run folders are named `brief-chrome-<pid of the process that launched Chrome>-<random>`. */
