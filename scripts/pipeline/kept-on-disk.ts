@@ -75,7 +75,7 @@ export class KeptOnDisk {
 }
 
 /** How many entries (the one just written included) a cache at its limit keeps when it forgets the oldest. */
-export function keptAfterPruning(limit: number): number {
+function keptAfterPruning(limit: number): number {
   return Math.max(1, Math.ceil(limit * 0.9));
 }
 
