@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -8,6 +7,7 @@ import { CHROME_ARGS } from '../pipeline/browser.ts';
 import { defaultJobs } from '../pipeline/settings.ts';
 import { splitFrontMatter } from '../pipeline/split-front-matter.ts';
 import { resolveChrome } from '../setup/chrome.ts';
+import { spawnChild } from './children.ts';
 import { benchProject, childCpuMs, median, type BenchRow } from './measure.ts';
 
 /** How many briefs the batch benchmark builds. */
@@ -146,9 +146,9 @@ async function removePdfs(dir: string): Promise<void> {
  */
 export async function measureTree(command: string, args: string[], cwd: string): Promise<{ ms: number; cpuMs: number; peakMb: number }> {
   const start = performance.now();
-  const child = spawn('bash', ['-c', '"$@" >/dev/null || exit $?; times >&2', 'bench', command, ...args], { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawnChild('bash', ['-c', '"$@" >/dev/null || exit $?; times >&2', 'bench', command, ...args], { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   let peak = 0;
   const timer = setInterval(() => {
     if (child.pid) peak = Math.max(peak, treeMemoryKb(child.pid));

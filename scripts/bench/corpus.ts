@@ -1,7 +1,7 @@
 import { readdir, rm, cp, mkdir } from 'node:fs/promises';
-import { spawn } from 'node:child_process';
 import { join, relative } from 'node:path';
 import { TOOL_ROOT } from '../paths.ts';
+import { spawnChild } from './children.ts';
 import { benchProject, type BenchRow } from './measure.ts';
 
 /**
@@ -61,11 +61,11 @@ async function findReadmes(dir: string): Promise<string[]> {
 
 function capture(command: string, args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawnChild(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('error', reject);
     child.on('exit', (code) => resolve({ code: code ?? 1, stdout, stderr }));
   });

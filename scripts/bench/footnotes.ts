@@ -1,11 +1,8 @@
-import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { TOOL_ROOT } from '../paths.ts';
+import { runChild } from './children.ts';
 import { benchProject, median, type BenchRow } from './measure.ts';
-
-const run = promisify(execFile);
 
 /**
  * Issue 12: what placing footnotes at the foot of each page costs, per brief: the 40-note test
@@ -27,7 +24,7 @@ export async function footnotes(runs: number, log: (line: string) => void): Prom
   const prints: number[] = [];
   const build = async (brief: string) => {
     const start = performance.now();
-    const { stdout } = await run('npm', ['run', 'build', '--', `source/${brief}`, '--force'], { cwd: project.root, env: { ...process.env, BRIEF_TIMINGS: '1' } });
+    const { stdout } = await runChild('npm', ['run', 'build', '--', `source/${brief}`, '--force'], { cwd: project.root, env: { ...process.env, BRIEF_TIMINGS: '1' } });
     const wall = performance.now() - start;
     const pdf = /\bpdf (\d+) ms/.exec(stdout);
     if (!pdf) throw new Error(`No print timing in the build's output:\n${stdout}`);

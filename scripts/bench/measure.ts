@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
 import { cp, mkdir, mkdtemp, readFile, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TOOL_ROOT } from '../paths.ts';
+import { spawnChild } from './children.ts';
 
 /** The median of a list of numbers. */
 export function median(values: number[]): number {
@@ -30,9 +30,9 @@ export async function measureCommand(command: string, args: string[], options: {
   const start = performance.now();
   const script = '"$@" >/dev/null || exit $?; times >&2';
   const { stderr, code } = await new Promise<{ stderr: string; code: number | null }>((resolve, reject) => {
-    const child = spawn('bash', ['-c', script, 'bench', command, ...args], { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawnChild('bash', ['-c', script, 'bench', command, ...args], { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('error', reject);
     child.on('exit', (code) => resolve({ stderr, code }));
   });

@@ -1,10 +1,7 @@
 import { join } from 'node:path';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { TOOL_ROOT } from '../paths.ts';
+import { runChild } from './children.ts';
 import { benchProject, measureCommand, record, timeCommand, type BenchRow } from './measure.ts';
-
-const run = promisify(execFile);
 
 /**
  * A no-change `npm run build` of the seed brief and `npm run build -- --help`, wall time with
@@ -15,7 +12,7 @@ export async function noChange(runs: number, log: (line: string) => void): Promi
   const project = await benchProject({ 'us-japan-relations.md': join(TOOL_ROOT, 'source', 'us-japan-relations.md') });
   try {
     await timeCommand('npm', ['run', 'build'], { cwd: project.root });
-    const { stdout } = await run('npm', ['run', 'build'], { cwd: project.root });
+    const { stdout } = await runChild('npm', ['run', 'build'], { cwd: project.root });
     if (stdout.includes('Chrome ready') || !stdout.includes('up to date')) throw new Error(`A no-change build did work:\n${stdout}`);
     const rows: BenchRow[] = [
       { label: 'npm run build, nothing changed', runsMs: [] },

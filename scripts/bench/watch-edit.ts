@@ -1,10 +1,10 @@
-import { spawn } from 'node:child_process';
 import { watch as watchFolder } from 'node:fs';
 import { appendFile, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TOOL_ROOT } from '../paths.ts';
 import { CHROME_ARGS } from '../pipeline/browser.ts';
 import { resolveChrome } from '../setup/chrome.ts';
+import { spawnChild } from './children.ts';
 import { benchProject, type BenchRow } from './measure.ts';
 
 /**
@@ -16,10 +16,10 @@ export async function watchEdit(runs: number, log: (line: string) => void): Prom
   const project = await benchProject({ 'us-japan-relations.md': join(TOOL_ROOT, 'source', 'us-japan-relations.md') });
   const source = join(project.root, 'source', 'us-japan-relations.md');
   const out = join(project.root, 'output');
-  const child = spawn(process.execPath, [join(TOOL_ROOT, 'scripts', 'bootstrap.mjs'), 'watch', '--port', '0'], { cwd: project.root, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawnChild(process.execPath, [join(TOOL_ROOT, 'scripts', 'bootstrap.mjs'), 'watch', '--port', '0'], { cwd: project.root, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const rows: BenchRow[] = [
     { label: 'edit → HTML rewritten (watch)', runsMs: [] },
     { label: 'edit → PDF rewritten (watch)', runsMs: [] },

@@ -7,6 +7,7 @@ import { footnotes } from '../bench/footnotes.ts';
 import { corpus } from '../bench/corpus.ts';
 import { noChange } from '../bench/no-change.ts';
 import { watchEdit } from '../bench/watch-edit.ts';
+import { stopChildren } from '../bench/children.ts';
 import { formatRows, type BenchRow } from '../bench/measure.ts';
 import { parseCommandLine, parseInteger } from './args.ts';
 
@@ -54,11 +55,21 @@ export async function bench(argv: string[], io: Io): Promise<number> {
   const names = positionals.length > 0 ? positionals : Object.keys(SCENARIOS).filter((name) => !SCENARIOS[name]!.optIn);
   const unknown = names.find((name) => !SCENARIOS[name]);
   if (unknown) throw new UsageError(`Unknown scenario "${unknown}". Scenarios: ${Object.keys(SCENARIOS).join(', ')}.`);
-  for (const name of names) {
-    const scenario = SCENARIOS[name]!;
-    io.stdout.write(`${scenario.title}\n`);
-    const { rows, against } = await scenario.run(runs, (line) => io.stderr.write(`${line}\n`));
-    io.stdout.write(`${formatRows(rows, against)}\n\n`);
+  // Interrupted (Ctrl-C, SIGTERM): what the scenario is running is stopped, and no scenario starts.
+  io.signal.addEventListener('abort', stopChildren, { once: true });
+  try {
+    for (const name of names) {
+      if (io.signal.aborted) break;
+      const scenario = SCENARIOS[name]!;
+      io.stdout.write(`${scenario.title}\n`);
+      const { rows, against } = await scenario.run(runs, (line) => io.stderr.write(`${line}\n`));
+      io.stdout.write(`${formatRows(rows, against)}\n\n`);
+    }
+  } catch (error) {
+    // A measurement whose process was stopped: not a failure of the benchmark.
+    if (!io.signal.aborted) throw error;
+  } finally {
+    io.signal.removeEventListener('abort', stopChildren);
   }
-  return EXIT.ok;
+  return io.signal.aborted ? EXIT.failed : EXIT.ok;
 }
