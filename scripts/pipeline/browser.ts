@@ -316,9 +316,12 @@ export class BrowserPool {
   }
 
   /**
-   * Ends Chrome and every process it started: a graceful close first (Chrome then reaps its own
-   * child processes, leaving no zombies), and if that has not finished within a few seconds, a
-   * SIGKILL to Chrome's whole process group. Safe to call more than once.
+   * Ends Chrome and every process it started: a graceful close first (Chrome then ends its own
+   * child processes), and if that has not finished within a few seconds, a SIGKILL to Chrome's
+   * whole process group. Safe to call more than once. Debian's Chromium 156 still leaves its two
+   * zygotes and two crashpad handlers to init for a moment after each close (they end after the
+   * browser process, and the crashpad handlers were init's from the start): init reaps them
+   * (this sandbox's init took a few seconds; a group SIGKILL instead left them the same way).
    */
   close(): Promise<void> {
     // Every caller (the abort listener, the build's finally) waits for the same, whole close.
