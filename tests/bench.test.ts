@@ -1,41 +1,8 @@
-import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { existsSync, readlinkSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { TOOL_ROOT } from '../scripts/paths.ts';
+import { commandLine, descendantsOf, isAlive } from './helpers/processes.ts';
 import { startCli } from './helpers/spawn.ts';
-
-/** The processes below `root` (by parent pid), read from /proc. */
-function descendantsOf(root: number): number[] {
-  const parent = new Map<number, number>();
-  for (const name of readdirSync('/proc').filter((entry) => /^\d+$/.test(entry))) {
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'latin1');
-      parent.set(Number(name), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-    } catch {
-      // Gone while we looked.
-    }
-  }
-  return [...parent.keys()].filter((pid) => {
-    for (let up = parent.get(pid); up !== undefined && up > 1; up = parent.get(up)) if (up === root) return true;
-    return false;
-  });
-}
-
-const commandLine = (pid: number) => {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'latin1').replace(/\0/g, ' ');
-  } catch {
-    return '';
-  }
-};
-
-/** Alive and not a zombie (init reaps an orphan's exit a moment later). */
-const isAlive = (pid: number) => {
-  try {
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'latin1'));
-  } catch {
-    return false;
-  }
-};
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -46,7 +13,7 @@ describe('npm run bench', () => {
     // Interrupted while the build it measures runs (npm, the CLI and its Chrome, under a shell).
     let building: number[] = [];
     for (const deadline = Date.now() + 30_000; building.length === 0 && Date.now() < deadline; await sleep(20)) {
-      building = descendantsOf(bench.child.pid!).filter((pid) => commandLine(pid).includes('bootstrap.mjs build'));
+      building = descendantsOf(bench.child.pid!).filter((pid) => commandLine(pid)?.includes('bootstrap.mjs build'));
     }
     expect(building, bench.output()).not.toEqual([]);
     const project = readlinkSync(`/proc/${building[0]}/cwd`);

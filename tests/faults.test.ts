@@ -1,5 +1,4 @@
 import { execFile } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import { chmod, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TOOL_ROOT } from '../scripts/paths.ts';
 import { resolveChrome } from '../scripts/setup/chrome.ts';
 import { brief, chromePerRun, createProject, startInProcess, type TempProject } from './helpers/project.ts';
+import { commandLine, descendantsOf, gone } from './helpers/processes.ts';
 import { startCli } from './helpers/spawn.ts';
 
 // Chrome's own start and end are what this file proves: each run launches and closes its own.
@@ -82,33 +82,6 @@ describe('Chrome failing to start', () => {
   });
 });
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Every process below `root` (by parent pid), read from /proc. */
-function descendantsOf(root: number): string[] {
-  const parent = new Map<string, string>();
-  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-      parent.set(pid, stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]!);
-    } catch {
-      // Gone while we looked.
-    }
-  }
-  const below = (pid: string) => {
-    for (let up = parent.get(pid); up !== undefined && up !== '0'; up = parent.get(up)) if (up === String(root)) return true;
-    return false;
-  };
-  return [...parent.keys()].filter(below);
-}
-
 /** Mounts a tmpfs at `dir` (root only); false when this machine does not allow it. */
 async function mountTmpfs(dir: string, options: string): Promise<boolean> {
   await mkdir(dir, { recursive: true });
@@ -178,13 +151,6 @@ describe('Chrome’s folders', () => {
     const pid = build.child.pid!;
     // Off the GPU path entirely: no process of Chrome's is a GPU process that a loaded machine could kill.
     // A child may end between the listing and the read (Chrome's short-lived helpers): skip it.
-    const commandLine = (child: string) => {
-      try {
-        return readFileSync(`/proc/${child}/cmdline`, 'latin1').replace(/\0/g, ' ');
-      } catch {
-        return undefined;
-      }
-    };
     const types = descendantsOf(pid).flatMap((child) => {
       const line = commandLine(child);
       return line === undefined ? [] : [/--type=([\w-]+)/.exec(line)?.[1] ?? 'browser'];
@@ -201,8 +167,7 @@ describe('Chrome’s folders', () => {
     await build.exited;
     expect(await mine()).toHaveLength(1);
     // Chrome sees its pipe close and exits (writing its profile as it goes): a run is dead once it is gone.
-    for (const deadline = Date.now() + 10_000; isAlive(chromePid) && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(isAlive(chromePid)).toBe(false);
+    expect(await gone(chromePid)).toBe(true);
 
     // Any next build sweeps them, even one with nothing to build (so no Chrome).
     const next = await project.run(['build', 'source/one.md', '--out', 'killed', '--format', 'html']);

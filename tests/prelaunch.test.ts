@@ -1,10 +1,11 @@
-import { readFileSync, watch } from 'node:fs';
+import { watch } from 'node:fs';
 import { chmod, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveChrome } from '../scripts/setup/chrome.ts';
 import { brief, chromePerRun, createProject, type TempProject } from './helpers/project.ts';
+import { gone } from './helpers/processes.ts';
 import { startCli } from './helpers/spawn.ts';
 
 // Chrome's own start and end are what this file proves: each run launches and closes its own.
@@ -43,22 +44,6 @@ function whenSome<T>(read: () => Promise<T[]>): Promise<T[]> {
     watcher.on('change', check);
     check();
   });
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    // A zombie (exited, not yet reaped by init) is gone for our purposes.
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'latin1'));
-  } catch {
-    return false;
-  }
-}
-
-/** Waits (up to a bound) for a process to be gone: init reaps an orphan's exit a moment later. */
-async function gone(pid: number): Promise<boolean> {
-  for (const deadline = Date.now() + 10_000; isAlive(pid) && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 50));
-  return !isAlive(pid);
 }
 
 const runFolders = async (cliPid: number | undefined) => (await readdir(tmpdir())).filter((name) => name.startsWith(`brief-chrome-${cliPid}-`));

@@ -16,8 +16,8 @@ export function spawnChild(command: string, args: string[], options: SpawnOption
   return child;
 }
 
-/** Runs a command to completion and gives its output; throws, with what it printed, if it fails. */
-export function runChild(command: string, args: string[], options: SpawnOptions): Promise<{ stdout: string; stderr: string }> {
+/** Runs a command to completion: its exit code (1 if a signal ended it) and what it printed. */
+export function captureChild(command: string, args: string[], options: SpawnOptions): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawnChild(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -25,8 +25,15 @@ export function runChild(command: string, args: string[], options: SpawnOptions)
     child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('error', reject);
-    child.on('exit', (code, signal) => (code === 0 ? resolve({ stdout, stderr }) : reject(new Error(`${command} ${args.join(' ')} exited ${code ?? signal}:\n${stderr.slice(-2000)}`))));
+    child.on('exit', (code) => resolve({ code: code ?? 1, stdout, stderr }));
   });
+}
+
+/** Runs a command to completion and gives its output; throws, with what it printed, if it fails. */
+export async function runChild(command: string, args: string[], options: SpawnOptions): Promise<{ stdout: string; stderr: string }> {
+  const { code, stdout, stderr } = await captureChild(command, args, options);
+  if (code !== 0) throw new Error(`${command} ${args.join(' ')} exited ${code}:\n${stderr.slice(-2000)}`);
+  return { stdout, stderr };
 }
 
 /** Ends every benchmark process still running, with what each started (its process group). */

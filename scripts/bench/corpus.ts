@@ -1,7 +1,7 @@
 import { readdir, rm, cp, mkdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { TOOL_ROOT } from '../paths.ts';
-import { spawnChild } from './children.ts';
+import { captureChild } from './children.ts';
 import { benchProject, type BenchRow } from './measure.ts';
 
 /**
@@ -23,7 +23,7 @@ export async function corpus(runs: number, log: (line: string) => void): Promise
       log(`  corpus: run ${index + 1}: ${readmes.length} READMEs, html and pdf`);
       await rm(join(project.root, 'output'), { recursive: true, force: true });
       const started = performance.now();
-      const { code, stdout, stderr } = await capture('npm', ['run', 'build', '--', '--format', 'html,pdf'], project.root);
+      const { code, stdout, stderr } = await captureChild('npm', ['run', 'build', '--', '--format', 'html,pdf'], { cwd: project.root });
       const elapsed = performance.now() - started;
       const built = Number(/Built (\d+) of/.exec(stdout)?.[1] ?? 0);
       const rules = new Map<string, number>();
@@ -57,16 +57,4 @@ async function findReadmes(dir: string): Promise<string[]> {
   };
   await walk(dir, 0);
   return found.filter((path) => /node_modules\/(@[^/]+\/)?[^/]+\/readme\.md$/i.test(path)).sort();
-}
-
-function capture(command: string, args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawnChild(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-  });
 }

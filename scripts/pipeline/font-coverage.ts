@@ -1,5 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
-import { KeptOnDisk } from './kept-on-disk.ts';
+import { fileIdentity, KeptOnDisk } from './kept-on-disk.ts';
 
 /** What a font file offers: the characters it has glyphs for, and its PostScript name (as PDFs name it). */
 export interface FontCoverage {
@@ -33,7 +33,7 @@ export function fontCoverage(path: string, cacheDir?: string): Promise<FontCover
 
 async function readCoverage(path: string, cacheDir: string | undefined): Promise<Stored> {
   const info = await stat(path);
-  const key = `coverage\0${path}\0${info.size}\0${info.mtimeMs}`;
+  const key = `coverage\0${fileIdentity(path, info)}`;
   const kept = cacheDir ? new KeptOnDisk(cacheDir, { suffix: '.cmap.json', limit: MAPS_KEPT }) : undefined;
   const hit = readStored(kept?.read(key));
   if (hit) return hit;

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { KeptOnDisk } from './kept-on-disk.ts';
+import { fileIdentity, KeptOnDisk } from './kept-on-disk.ts';
 import { Remembered } from './remembered.ts';
 import { sfntToWoff } from './woff.ts';
 
@@ -110,7 +110,7 @@ async function subsetRule(face: ResolvedFace, chars: string, cacheDir: string | 
 async function cachedSubset(face: ResolvedFace, chars: string, cacheDir: string | undefined): Promise<Buffer> {
   const info = await stat(face.path);
   // "woff-zlib": compressed by woff.ts (Node's zlib), so a subset kept by an older brief (pako's bytes) is not taken for one of this version's.
-  const key = `woff-zlib\0${face.path}\0${info.size}\0${info.mtimeMs}\0${chars}`;
+  const key = `woff-zlib\0${fileIdentity(face.path, info)}\0${chars}`;
   const kept = cacheDir ? new KeptOnDisk(cacheDir, { suffix: '.woff', limit: SUBSETS_KEPT }) : undefined;
   const hit = kept?.read(key);
   if (hit) return hit;

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
 /** A temporary file older than this was left by a run that died mid-write (a write takes milliseconds). */
 const STALE_TEMP_MS = 10 * 60_000;
@@ -77,6 +77,16 @@ export class KeptOnDisk {
 /** How many entries (the one just written included) a cache at its limit keeps when it forgets the oldest. */
 function keptAfterPruning(limit: number): number {
   return Math.max(1, Math.ceil(limit * 0.9));
+}
+
+/**
+ * What stands for a file's bytes in a key, without reading them: its path, size, modification and
+ * change times, inode and device. A rewrite moves mtime (or, kept by a copy that preserves it,
+ * ctime and the inode); a chmod or chown moves ctime, so the same identity is the same bytes,
+ * readable as before.
+ */
+export function fileIdentity(path: string, info: { size: number; mtimeMs: number; ctimeMs: number; ino: number; dev: number }): string {
+  return `${resolve(path)}\0${info.size}\0${info.mtimeMs}\0${info.ctimeMs}\0${info.ino}\0${info.dev}`;
 }
 
 /** Set by scripts/compile.mjs in the compiled CLI: the stamp of the sources it was compiled from. */

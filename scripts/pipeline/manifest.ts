@@ -4,7 +4,7 @@ import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { VFile } from 'vfile';
 // The small build of the schema library: a build that changes nothing loads this and no more.
 import * as z from 'zod/mini';
-import { KeptOnDisk } from './kept-on-disk.ts';
+import { fileIdentity, KeptOnDisk } from './kept-on-disk.ts';
 import { report } from './messages.ts';
 import type { Format } from './settings.ts';
 import { writeFileAtomic } from './write.ts';
@@ -363,7 +363,7 @@ export class Manifest {
     // ctime too: a change of permissions (a file that became unreadable, or readable again) keeps mtime.
     if (cached && cached.size === info.size && cached.mtimeMs === info.mtimeMs && cached.ctimeMs === info.ctimeMs) return cached.hash;
     const settled = Date.now() - info.mtimeMs > RACY_MS;
-    const shared = settled && info.size >= LARGE_FILE ? largeFileKey(path, info) : undefined;
+    const shared = settled && info.size >= LARGE_FILE ? fileIdentity(path, info) : undefined;
     let hash = shared === undefined ? undefined : keptLargeFileHash(shared);
     if (hash === undefined) {
       // A file the build could not read (permissions) was reported as such; once readable, its hash differs.
@@ -410,26 +410,21 @@ async function removeEmptyFolders(dir: string, stop: string): Promise<void> {
   }
 }
 
-/** SHA-256 of bytes or text, hex. */
 /**
  * Large inputs (a template's fonts: 30 MB in all, 7.7 MB the largest) are the same files for every
- * project on the machine: their hashes are kept on disk (a read of 64 bytes), by path, size, times
- * and inode, so that a project's first build (no manifest yet) does not read and hash them again.
+ * project on the machine: their hashes are kept on disk (a read of 64 bytes), by the file's identity
+ * (kept-on-disk.ts fileIdentity), so that a project's first build (no manifest yet) does not read and hash them again.
  * In the test suite, which makes a project per test, they had been hashed 85 times each (2.5 GB).
  */
 const LARGE_FILE = 256 * 1024;
 const largeHashesOnDisk = new KeptOnDisk(join(TOOL_ROOT, 'node_modules', '.cache', 'brief', 'hashes'), { suffix: '.txt', limit: 1000 });
-
-/** The shared cache's key for a settled large file: its path, size, times and inode (a chmod or chown moves ctime, so the same key means the same bytes, readable). */
-function largeFileKey(path: string, info: { size: number; mtimeMs: number; ctimeMs: number; ino: number; dev: number }): string {
-  return `${resolve(path)}\0${info.size}\0${info.mtimeMs}\0${info.ctimeMs}\0${info.ino}\0${info.dev}`;
-}
 
 function keptLargeFileHash(key: string): string | undefined {
   const kept = largeHashesOnDisk.read(key)?.toString();
   return kept && /^[0-9a-f]{64}$/.test(kept) ? kept : undefined;
 }
 
+/** SHA-256 of bytes or text, hex. */
 export function sha256(data: Uint8Array | string): string {
   return createHash('sha256').update(data).digest('hex');
 }

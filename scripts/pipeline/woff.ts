@@ -5,8 +5,9 @@ import { deflateSync } from 'node:zlib';
  * same tables, each compressed with zlib (RFC 1950) unless that does not make it smaller, behind
  * a WOFF header and table directory (W3C WOFF 1.0, §3–5). It is what subset-font does with
  * `targetFormat: 'woff'`, through a pure-JavaScript deflate (pako): Node's own zlib does it in a
- * fraction of the time (a Latin subset: 5–20 ms of pako against ~1 ms), and a cut subset is
- * made for each new set of characters a handout draws.
+ * fraction of the time (subsets of 10–53 KB, warm, medians of 30: 6.6–12.2 ms with pako, 0.9–2.9
+ * ms here, for 0.3–0.8 % more bytes), and a subset is cut for each new set of characters a
+ * handout draws.
  */
 export function sfntToWoff(sfnt: Uint8Array): Buffer {
   const input = Buffer.from(sfnt.buffer, sfnt.byteOffset, sfnt.byteLength);
@@ -32,7 +33,8 @@ export function sfntToWoff(sfnt: Uint8Array): Buffer {
   const directory = Buffer.alloc(numTables * ENTRY);
   const blocks: Buffer[] = [];
   tables.forEach((table, index) => {
-    const compressed = deflateSync(table.data, { level: 9 });
+    // zlib's default level (6): level 9 took 14 ms for a 52 KB Latin subset against 1.6 ms, for 0.7 % less.
+    const compressed = deflateSync(table.data);
     const stored = compressed.length < table.data.length ? compressed : table.data;
     directory.writeUInt32BE(table.tag, index * ENTRY);
     directory.writeUInt32BE(offset, index * ENTRY + 4);
