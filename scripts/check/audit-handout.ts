@@ -30,17 +30,12 @@ let axeSource: Promise<string> | undefined;
 export async function auditHandout(file: VFile, browser: BrowserPool, url: string, html: string): Promise<void> {
   axeSource ??= readFile(join(createRequire(join(TOOL_ROOT, 'package.json')).resolve('axe-core'), '..', 'axe.min.js'), 'utf8');
   const source = await axeSource;
+  // A page that has run axe's source once (page script on for it) gets the handout written in
+  // (its own fonts inline) and runs axe on it; print pages keep their documents and fonts.
   const findings = await browser.withPage(async (job) => {
-    await job.page.setJavaScriptEnabled(true);
-    try {
-      // No fonts given: the page navigates to the handout (a fresh document, its own fonts inline).
-      await job.load(`${job.origin}${url}`, html, '');
-      await job.page.evaluate(source);
-      return await job.page.evaluate(runAxe, { tags: AXE_TAGS });
-    } finally {
-      await job.page.setJavaScriptEnabled(false);
-    }
-  });
+    await job.load(`${job.origin}${url}`, html, '');
+    return await job.page.evaluate(runAxe, { tags: AXE_TAGS });
+  }, { script: source });
   const byRule = new Map<string, Finding[]>();
   for (const finding of findings) byRule.set(finding.rule, [...(byRule.get(finding.rule) ?? []), finding]);
   for (const [rule, found] of byRule) {
