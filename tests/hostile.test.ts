@@ -12,9 +12,6 @@ import { pdfText } from './helpers/pdf.ts';
 import { samples } from './helpers/samples.ts';
 import { startCli } from './helpers/spawn.ts';
 
-// Chrome's own start and end are what this file proves: each run launches and closes its own.
-chromePerRun();
-
 /**
  * The hostile corpus (tests/hostile/): each file attacks one guarantee of the Security section
  * of the README, and each test asserts the exact outcome — the message and exit code, or the
@@ -170,18 +167,24 @@ describe('front matter is YAML only', () => {
 });
 
 describe('the browser is sealed', () => {
+  /** The host the hostile briefs point at: it must hear nothing. */
   let canary: Canary;
+  /** The host allowed-remote.md fetches from (allow_remote): Node, at build time. */
+  let allowed: Canary;
   let project: TempProject;
   let result: CliResult;
   beforeAll(async () => {
     canary = await startCanary();
+    allowed = await startCanary();
     project = await createProject();
-    for (const name of ['ssrf-images.md', 'ssrf-trusted.md', 'allowed-remote.md']) await project.write(`source/${name}`, hostile(name, canary.port));
+    for (const name of ['ssrf-images.md', 'ssrf-trusted.md']) await project.write(`source/${name}`, hostile(name, canary.port));
+    await project.write('source/allowed-remote.md', hostile('allowed-remote.md', allowed.port));
     await symlink('/etc/passwd', join(project.root, 'source', 'evil-link.png'));
     result = await project.run(['build']);
   });
   afterAll(async () => {
     await canary.close();
+    await allowed.close();
     await project.remove();
   });
 
@@ -190,8 +193,10 @@ describe('the browser is sealed', () => {
     expect(result.stdout).toContain('Built 3 of 3 briefs');
   });
 
-  it('makes no request to the network: the loopback canary hears only the allowed host', () => {
-    expect(canary.requests.sort()).toEqual(['/allowed.png', '/page.html', '/redirect-out.png']);
+  it('reaches nothing on the network: the loopback canary gets no request, not even a connection, and the allowed host only the images', () => {
+    // A connection without a request is Chrome preconnecting to a frame's host (see CHROME_ARGS).
+    expect({ requests: canary.requests, connections: canary.connections }).toEqual({ requests: [], connections: 0 });
+    expect(allowed.requests.sort()).toEqual(['/allowed.png', '/page.html', '/redirect-out.png']);
   });
 
   it('does not fetch remote images, loopback, private or metadata addresses, and says where they were', () => {
@@ -241,8 +246,8 @@ describe('the browser is sealed', () => {
     const html = await project.read('output/allowed-remote.html');
     expect(html).toMatch(/<img src="data:image\/png;base64,iVBORw0KGgo[^"]*" alt="allowed">/);
     expect(messagesOf(result, 'allowed-remote.md')).toEqual([
-      `10:51 warning Remote image "http://127.0.0.1:${canary.port}/redirect-out.png" could not be used: it redirects to http://evil.example/stolen.png, outside allow_remote. (remote-image)`,
-      `12:27 warning Remote image "http://127.0.0.1:${canary.port}/page.html" could not be used: it is "text/html", not an image. (remote-image)`,
+      `10:51 warning Remote image "http://127.0.0.1:${allowed.port}/redirect-out.png" could not be used: it redirects to http://evil.example/stolen.png, outside allow_remote. (remote-image)`,
+      `12:27 warning Remote image "http://127.0.0.1:${allowed.port}/page.html" could not be used: it is "text/html", not an image. (remote-image)`,
     ]);
   });
 });
@@ -352,6 +357,8 @@ function tempFiles(dir: string): string[] {
 }
 
 describe('nothing lost, no orphans', () => {
+  // Chrome's own start and end are what this part proves: each run launches and closes its own.
+  chromePerRun();
   let project: TempProject;
   const names = ['one', 'two', 'three'];
   beforeAll(async () => {

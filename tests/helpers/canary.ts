@@ -11,6 +11,8 @@ export const PIXEL_PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFc
 export interface Canary {
   port: number;
   requests: string[];
+  /** TCP connections accepted, with or without a request on them (a preconnect makes none). */
+  connections: number;
   close(): Promise<void>;
 }
 
@@ -28,10 +30,19 @@ export async function startCanary(): Promise<Canary> {
       response.writeHead(200, { 'content-type': 'text/plain' }).end('CANARY');
     }
   });
+  let connections = 0;
+  server.on('connection', () => connections++);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     port: (server.address() as AddressInfo).port,
     requests,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    get connections() {
+      return connections;
+    },
+    // A connection held open with no request on it would keep close() waiting for minutes.
+    close: () => new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    }),
   };
 }
