@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TOOL_ROOT } from '../scripts/paths.ts';
 import { brief, createProject, type TempProject } from './helpers/project.ts';
-import { axeViolationsOn, launchTestBrowser, nuHtmlCheck } from './helpers/validators.ts';
+import { axeViolationsOn, nuHtmlCheck, testBrowser } from './helpers/validators.ts';
 
 /** A tree of briefs: nested folders, English editions with their Japanese ones. */
 const TREE: Record<string, string> = {
@@ -114,11 +114,10 @@ describe('handouts for distribution', () => {
   /** Each handout opened once with the network off: what it requested, what failed, then axe-core's verdict on the same page. */
   const opened = new Map<string, { failed: string[]; requested: string[]; axe: string[] }>();
   beforeAll(async () => {
-    const browser = await launchTestBrowser();
+    // One tab, offline throughout, that opens each handout in turn: what each load asked for is
+    // counted from its own navigation on.
+    const page = await (await testBrowser()).newPage();
     try {
-      // One tab, offline throughout, that opens each handout in turn: what each load asked for is
-      // counted from its own navigation on.
-      const page = await browser.newPage();
       await page.setOfflineMode(true);
       let failed: string[] = [];
       let requested: string[] = [];
@@ -133,7 +132,7 @@ describe('handouts for distribution', () => {
         opened.set(path, { ...loaded, axe: await axeViolationsOn(page) });
       }
     } finally {
-      await browser.close();
+      await page.close();
     }
   });
 

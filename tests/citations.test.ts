@@ -14,7 +14,7 @@ import { briefMatterSchema } from '../scripts/pipeline/schema.ts';
 import { TOOL_ROOT } from '../scripts/paths.ts';
 import { markdownOptions } from './helpers/markdown.ts';
 import { brief, createProject, type TempProject } from './helpers/project.ts';
-import { axeViolationsOn, launchTestBrowser, nuHtmlCheck } from './helpers/validators.ts';
+import { axeViolationsOn, nuHtmlCheck, testBrowser } from './helpers/validators.ts';
 
 const processor = createMarkdownProcessor(markdownOptions);
 const FIXTURES = join(TOOL_ROOT, 'tests', 'fixtures', 'citations');
@@ -290,16 +290,15 @@ describe('a cited brief, built', () => {
     expect(html).not.toMatch(/<script|\son[a-z]+=|javascript:/i);
     // The Nu checker (Java) and axe (Chromium) at once: they share nothing.
     const inChromium = async () => {
-      const browser = await launchTestBrowser();
+      const page = await (await testBrowser()).newPage();
       try {
-        const page = await browser.newPage();
         await page.goto(pathToFileURL(join(project.root, 'output', 'cited.html')).href, { waitUntil: 'load' });
         // Note numbers are raised by an offset in em: with vertical-align: super, Chromium put them
         // 21/64 px higher or lower from one print of the same page to the next (README, "Reproducible").
         const raised = await page.$$eval('sup', (sups) => sups.map((sup) => `${getComputedStyle(sup).verticalAlign} ${getComputedStyle(sup).position} ${getComputedStyle(sup).top}`));
         return { raised, violations: await axeViolationsOn(page) };
       } finally {
-        await browser.close();
+        await page.close();
       }
     };
     const [nu, { raised, violations }] = await Promise.all([nuHtmlCheck([join(project.root, 'output', 'cited.html')]), inChromium()]);

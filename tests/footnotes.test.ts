@@ -8,7 +8,7 @@ import { TOOL_ROOT } from '../scripts/paths.ts';
 import { firstWrongPage, placeNotes } from '../scripts/pipeline/place-notes.ts';
 import { pdfInfo, pdfOutline, pdfText, qpdfCheck } from './helpers/pdf.ts';
 import { createProject, type CliResult, type TempProject } from './helpers/project.ts';
-import { axeViolations, launchTestBrowser, nuHtmlCheck } from './helpers/validators.ts';
+import { axeViolations, nuHtmlCheck, testBrowser } from './helpers/validators.ts';
 
 // One build for the whole file: the 40-note fixture with footnotes (the default), the same with
 // `notes: endnotes`, and a brief with a long note; and one check of a short brief with a note
@@ -157,10 +157,7 @@ describe('a note taller than a page', () => {
 describe('notes in the handout', () => {
   let browser: Browser;
   beforeAll(async () => {
-    browser = await launchTestBrowser();
-  });
-  afterAll(async () => {
-    await browser.close();
+    browser = await testBrowser();
   });
 
   it('links each reference to its note and back, with a side-note copy hidden from screen readers', async () => {

@@ -10,7 +10,7 @@ import { TOOL_ROOT } from '../scripts/paths.ts';
 import { countUntagged, markArtifacts } from '../scripts/pipeline/pdf-content.ts';
 import { decodeContent } from '../scripts/pipeline/pdf-finish.ts';
 import { SAMPLE_BRIEFS, samples } from './helpers/samples.ts';
-import { launchTestBrowser } from './helpers/validators.ts';
+import { testBrowser } from './helpers/validators.ts';
 
 const run = promisify(execFile);
 
@@ -61,10 +61,9 @@ const text = async (pdf: string) => (await run('pdftotext', ['-enc', 'UTF-8', pd
 
 beforeAll(async () => {
   dir = await mkdtemp(join(TOOL_ROOT, 'tests', '.tmp', 'pdf-content-'));
-  const browser = await launchTestBrowser();
+  // One tab that opens and prints each handout in turn.
+  const page = await (await testBrowser()).newPage();
   try {
-    // One tab that opens and prints each handout in turn.
-    const page = await browser.newPage();
     for (const name of SAMPLE_BRIEFS) {
       await page.goto(pathToFileURL(built.output(`${name}.html`)).href, { waitUntil: 'load' });
       const chromium = join(dir, `${name}.chromium.pdf`);
@@ -75,7 +74,7 @@ beforeAll(async () => {
       }
     }
   } finally {
-    await browser.close();
+    await page.close();
   }
 });
 

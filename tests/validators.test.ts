@@ -1,9 +1,9 @@
 import { readdir } from 'node:fs/promises';
 import type { Browser } from 'puppeteer';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { pdfFonts, pdfInfo, qpdfCheck } from './helpers/pdf.ts';
 import { samples } from './helpers/samples.ts';
-import { axeViolations, launchTestBrowser, nuHtmlCheck } from './helpers/validators.ts';
+import { axeViolations, testBrowser, nuHtmlCheck } from './helpers/validators.ts';
 
 /** The samples as `npm run build` built them once for the whole run (tests/helpers/samples.ts). */
 const built = await samples(inject('samples'));
@@ -15,11 +15,7 @@ beforeAll(async () => {
   const outputs = (await readdir(built.output('.'))).filter((name) => name.startsWith('us-japan-relations'));
   htmls = outputs.filter((name) => name.endsWith('.html')).map((name) => built.output(name));
   pdfs = outputs.filter((name) => name.endsWith('.pdf')).map((name) => built.output(name));
-  browser = await launchTestBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
+  browser = await testBrowser();
 });
 
 describe('the sample briefs, judged by validators nobody here wrote', () => {

@@ -165,7 +165,7 @@ export class BrowserPool {
    * on the Chrome kept for this executable and timeout. Pass the returned pool's `close()` to a `finally`.
    */
   static async launch(options: BrowserOptions): Promise<BrowserPool> {
-    if (!shared || options.workDir) return BrowserPool.start(options);
+    if (!lending || options.workDir) return BrowserPool.start(options);
     const key = `${options.executablePath}\0${options.timeoutMs}`;
     let owner = await shared.get(key)?.catch(() => undefined);
     if (!owner?.connected) {
@@ -443,24 +443,21 @@ export class BrowserPool {
 /** Pages opened by this process, numbering their origins (one site, so one renderer, per page). */
 let openedPages = 0;
 
-/** Chromes kept for the process while shareChrome is on, by executable and timeout. */
-let shared: Map<string, Promise<BrowserPool>> | undefined;
+/** Chromes kept for the process once shareChrome was on, by executable and timeout; they end with the process. */
+const shared = new Map<string, Promise<BrowserPool>>();
+/** Whether runs borrow the kept Chromes (shareChrome). */
+let lending = false;
 
 /**
  * For a process that runs many builds one after another (the test suite runs the CLI in its own
  * process hundreds of times): each run that needs Chrome borrows one kept for the process, with
- * pages of its own that it closes when done, instead of launching one (a launch is about 0.75 s of
- * CPU). `shareChrome(false)` closes the kept Chromes and launches one per run again, as a
- * command does: for what proves Chrome's own start and end.
+ * pages of its own that it closes when done, instead of launching one (a launch is about 1 s of
+ * CPU, Chrome's processes counted). `shareChrome(false)` has each run launch and close a Chrome of
+ * its own again, as a command does, for what proves Chrome's own start and end; the kept Chromes
+ * stay open meanwhile, idle, for when lending resumes (cheaper than launching them again).
  */
-export async function shareChrome(on: boolean): Promise<void> {
-  if (on) {
-    shared ??= new Map();
-    return;
-  }
-  const kept = shared;
-  shared = undefined;
-  for (const pool of await Promise.all([...(kept?.values() ?? [])].map((starting) => starting.catch(() => undefined)))) await pool?.close();
+export function shareChrome(on: boolean): void {
+  lending = on;
 }
 
 /** Run folders are named `brief-chrome-<pid of the process that launched Chrome>-<random>`. */

@@ -13,7 +13,7 @@ import { outputWatcher } from './spawn.ts';
 // and borrows one Chrome kept for the process (browser.ts): files that prove Chrome's own start and
 // end turn that off for their run with chromePerRun().
 shareMarkdownWorkers();
-void shareChrome(true);
+shareChrome(true);
 
 /** For a test file about Chrome's own start and end: each run launches and closes its own Chrome, as a command does. */
 export function chromePerRun(): void {

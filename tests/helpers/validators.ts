@@ -81,10 +81,18 @@ function formatNu(message: NuMessage, file: string): string {
   return `${file}:${message.lastLine ?? 0}:${message.firstColumn ?? 0} ${message.type}${message.subType ? `/${message.subType}` : ''} ${message.message}`;
 }
 
-/** A Chromium for tests that need page script (axe-core): not the build's sealed pages. */
-export async function launchTestBrowser(): Promise<Browser> {
-  const chrome = await resolveChrome({ env: process.env, install: false });
-  return puppeteer.launch({ executablePath: chrome.executablePath, headless: true, args: CHROME_ARGS });
+let kept: Promise<Browser> | undefined;
+
+/**
+ * A Chromium for tests that need page script (axe-core), not the build's sealed pages: one for
+ * the test process, launched on first use (a launch is about 1 s of CPU), each test opening and
+ * closing pages of its own in it. It ends with the process (it talks over a pipe).
+ */
+export async function testBrowser(): Promise<Browser> {
+  const browser = await kept?.catch(() => undefined);
+  if (browser?.connected) return browser;
+  kept = resolveChrome({ env: process.env, install: false }).then((chrome) => puppeteer.launch({ executablePath: chrome.executablePath, headless: true, args: CHROME_ARGS, pipe: true }));
+  return kept;
 }
 
 /** axe-core's violations on an HTML file opened from disk, as "rule: help (n nodes)"; `width`: the window's width in CSS px. */
