@@ -63,6 +63,23 @@ describe('work kept on disk between runs (kept-on-disk.ts)', () => {
     expect(kept.read('entry 25')?.toString()).toBe('bytes 25');
   });
 
+  it('lists its folder at its first write and when its own count reaches the limit, not at every write', async () => {
+    const folder = join(dir, 'counted');
+    const kept = new KeptOnDisk(folder, { suffix: '.bin', limit: 20 });
+    kept.write('first', 'bytes');
+    // Another process fills the folder past the limit meanwhile.
+    for (let index = 0; index < 30; index++) await writeFile(join(folder, `other-${index}.bin`), 'theirs');
+    const counts: number[] = [];
+    for (let index = 1; index <= 20; index++) {
+      kept.write(`entry ${index}`, `bytes ${index}`);
+      counts.push((await readdir(folder)).length);
+    }
+    // Its own count (1, then one a write) reaches 20 at its 19th write after the first: only then
+    // does it list the folder, find 49 entries and forget down to 18; then it counts on from there.
+    expect(counts).toEqual([32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 18, 19]);
+    expect(kept.read('entry 20')?.toString()).toBe('bytes 20');
+  });
+
   it('never fails the build that uses it: a folder that cannot be made keeps nothing, and says nothing', async () => {
     const file = join(dir, 'a-file');
     await writeFile(file, 'not a folder');
