@@ -80,6 +80,20 @@ describe('work kept on disk between runs (kept-on-disk.ts)', () => {
     expect(kept.read('entry 20')?.toString()).toBe('bytes 20');
   });
 
+  it('forgets the entries used longest ago: one read since it was written stays', async () => {
+    const folder = join(dir, 'used');
+    const kept = new KeptOnDisk(folder, { suffix: '.bin', limit: 20 });
+    for (let index = 1; index <= 20; index++) {
+      kept.write(`entry ${index}`, `bytes ${index}`);
+      // Entries written in the same millisecond would tie: one a few milliseconds apart.
+      await new Promise((resolve) => setTimeout(resolve, 3));
+    }
+    expect(kept.read('entry 1')?.toString()).toBe('bytes 1');
+    // The 21st write forgets the three used longest ago: entries 2, 3 and 4, not the first, just read.
+    kept.write('entry 21', 'bytes 21');
+    expect(['entry 1', 'entry 2', 'entry 3', 'entry 4', 'entry 5'].map((key) => kept.read(key)?.toString())).toEqual(['bytes 1', undefined, undefined, undefined, 'bytes 5']);
+  });
+
   it('never fails the build that uses it: a folder that cannot be made keeps nothing, and says nothing', async () => {
     const file = join(dir, 'a-file');
     await writeFile(file, 'not a folder');

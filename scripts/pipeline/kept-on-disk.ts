@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 /** A temporary file older than this was left by a run that died mid-write (a write takes milliseconds). */
@@ -12,7 +12,7 @@ const TEMP = /\.\d+(\.[0-9a-f]{12})?\.tmp$/;
  * a stylesheet read) is read back by the next run instead of made again. A cache only: an entry
  * that is missing, damaged or cannot be written is made again, never an error. Entries are
  * written whole (a temporary file, then a rename), and at most `limit` of them are kept, those
- * written last: each new character in watch mode, each template edit, writes one.
+ * written or read last: each new character in watch mode, each template edit, writes one.
  */
 export class KeptOnDisk {
   constructor(
@@ -25,12 +25,22 @@ export class KeptOnDisk {
     return join(this.dir, `${createHash('sha256').update(key).digest('hex').slice(0, 32)}${this.options.suffix}`);
   }
 
+  /** The entry kept for `key`, if any; reading it makes it one of the last used (its time is the one forgetting goes by). */
   read(key: string): Buffer | undefined {
+    const path = this.path(key);
+    let data: Buffer;
     try {
-      return readFileSync(this.path(key));
+      data = readFileSync(path);
     } catch {
       return undefined;
     }
+    try {
+      const now = new Date();
+      utimesSync(path, now, now);
+    } catch {
+      // A read-only cache: it is forgotten in the order it was written.
+    }
+    return data;
   }
 
   /** Which of entriesCounted's counts is this cache's (caches with different suffixes may share a folder). */
