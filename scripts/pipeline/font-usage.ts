@@ -52,7 +52,7 @@ const CJK = /[\u2E80-\u2FFF\u3000-\u30FF\u3100-\u31FF\u3200-\u9FFF\uAC00-\uD7AF\
  */
 export function charactersByFace(tree: Root, stylesheets: string[], faces: ResolvedFace[], covers?: (face: ResolvedFace, char: string) => boolean): Map<ResolvedFace, Set<string>> {
   const sheets = stylesheets.map(readSheet);
-  const rules = parseRules([USER_AGENT, ...stylesheets]);
+  const rules = parseRules([readSheet(USER_AGENT), ...sheets]);
   const present = namesIn(tree);
   // The cascade, selector by selector (in order of specificity, then source): each element's
   // declared font properties. selectAll sees ancestors, so descendant selectors work. A rule
@@ -250,10 +250,10 @@ const KEPT_FROM_LENGTH = 4096;
 const sheetsOnDisk = new KeptOnDisk(join(TOOL_ROOT, 'node_modules', '.cache', 'brief', 'css'), { suffix: '.json', limit: 128 });
 
 /** The font rules of some stylesheets, sorted by specificity, then order. */
-function parseRules(stylesheets: string[]): FontRule[] {
+function parseRules(sheets: Sheet[]): FontRule[] {
   const rules: FontRule[] = [];
   let order = 0;
-  for (const css of stylesheets) for (const rule of readSheet(css).rules) rules.push({ ...rule, order: order++ });
+  for (const sheet of sheets) for (const rule of sheet.rules) rules.push({ ...rule, order: order++ });
   return rules.sort((a, b) => a.specificity - b.specificity || a.order - b.order);
 }
 

@@ -10,7 +10,9 @@ export class Remembered<K, V> {
 
   /** The value kept for `key`, made and kept the first time it is asked for. */
   of(key: K, make: () => V): V {
-    if (this.entries.has(key)) return this.entries.get(key)!;
+    // One lookup for a kept value (a key may be a whole stylesheet: comparing it costs).
+    const kept = this.entries.get(key);
+    if (kept !== undefined || this.entries.has(key)) return kept as V;
     const value = make();
     this.set(key, value);
     return value;
