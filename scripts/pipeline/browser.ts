@@ -305,8 +305,9 @@ export class BrowserPool {
    * An idle page that runs the same script as the job asks (or none). Failing that, a new page
    * while fewer than twice maxPages are open, so that prints and audits (npm run check) each keep
    * pages of their own: a print page keeps its fonts for the next print's in-place swap, an audit
-   * page its script. Measured on check.test.ts's 22 briefs at --jobs 3: pages taken from each
-   * other 25 times and 19-23 s of CPU, against 2 times and 13.5 s.
+   * page its script. Measured on check.test.ts's 22 briefs at --jobs 3: taking the other kind's
+   * idle page whenever none of the job's kind was idle turned pages over 25 times (18.7-23.2 s of
+   * CPU, no better than one kind of page for both); opening a new page instead, 2 times (13.0-14.2 s).
    */
   private takeIdle(script: string | undefined): PageSlot | undefined {
     const alike = this.idle.findLastIndex((slot) => slot.script === script);
