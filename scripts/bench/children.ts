@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /**
  * The processes a benchmark runs (builds, md-to-pdf, watch mode), each the leader of a process
@@ -36,13 +37,69 @@ export async function runChild(command: string, args: string[], options: SpawnOp
   return { stdout, stderr };
 }
 
-/** Ends every benchmark process still running, with what each started (its process group). */
+/** Set once stopChildren has run: settles when every process of the groups it stopped is gone. */
+let stopped: Promise<void> | undefined;
+
+/**
+ * Ends every benchmark process still running, with what each started (its process group). The
+ * group leader (npm, a shell) may exit before the build under it has finished stopping, and that
+ * build still writes into the benchmark's project as it stops: childrenStopped() waits for the
+ * whole group.
+ */
 export function stopChildren(): void {
-  for (const child of running) {
+  const groups = [...running].map((child) => child.pid).filter((pid): pid is number => pid !== undefined);
+  for (const group of groups) signalGroup(group, 'SIGTERM');
+  stopped = waitForGroups(groups);
+}
+
+/** Settles once every process stopChildren stopped is gone (at once if it has not run). */
+export function childrenStopped(): Promise<void> {
+  return stopped ?? Promise.resolve();
+}
+
+/** Waits for the groups to empty: 5 s after SIGTERM, then SIGKILL and 5 s more. */
+async function waitForGroups(groups: number[]): Promise<void> {
+  for (const signal of [undefined, 'SIGKILL'] as const) {
+    if (signal) for (const group of groups) signalGroup(group, signal);
+    for (const deadline = Date.now() + 5000; groups.some(groupAlive) && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 20));
+    if (!groups.some(groupAlive)) return;
+  }
+}
+
+function signalGroup(group: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-group, signal);
+  } catch {
+    // Already gone.
+  }
+}
+
+/**
+ * Whether a process group still has a live member. From /proc, where a member that has exited but
+ * was not yet reaped (its parent gone, init reaps it a moment later) counts as gone; else by signal 0.
+ */
+function groupAlive(group: number): boolean {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
     try {
-      if (child.pid) process.kill(-child.pid, 'SIGTERM');
+      process.kill(-group, 0);
+      return true;
     } catch {
-      // Already gone.
+      return false;
     }
   }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // After the command's closing parenthesis: state, parent, process group.
+      const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(pgrp) === group && state !== 'Z') return true;
+    } catch {
+      // It ended while we looked.
+    }
+  }
+  return false;
 }

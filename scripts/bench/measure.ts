@@ -2,7 +2,7 @@ import { cp, mkdir, mkdtemp, readFile, rm, symlink, utimes, writeFile } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TOOL_ROOT } from '../paths.ts';
-import { spawnChild } from './children.ts';
+import { childrenStopped, spawnChild } from './children.ts';
 
 /** The median of a list of numbers. */
 export function median(values: number[]): number {
@@ -64,7 +64,11 @@ export async function benchProject(sources: Record<string, string>): Promise<{ r
   await utimes(join(root, 'package.json'), new Date(0), new Date(0));
   await mkdir(join(root, 'source'), { recursive: true });
   for (const [path, from] of Object.entries(sources)) await cp(from, join(root, 'source', path), { recursive: true });
-  return { root, remove: () => rm(root, { recursive: true, force: true }) };
+  // Removed once every process an interrupted benchmark stopped is gone: a build still stopping writes into it.
+  return { root, remove: async () => {
+    await childrenStopped();
+    await rm(root, { recursive: true, force: true });
+  } };
 }
 
 /** One line of the report: a label, a median and how it compares. */
