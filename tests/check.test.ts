@@ -190,6 +190,22 @@ describe('npm run check', () => {
   });
 });
 
+describe('a trusted brief among others (unsafe_html: its raw HTML may run script)', () => {
+  it("runs its script in a window of its own: it cannot change another brief's audit", async () => {
+    // The trusted brief's script silences axe wherever it runs; six ordinary briefs are audited after it.
+    const links = Object.fromEntries(Array.from({ length: 6 }, (_, index) => [`source/b-link-${index + 1}.md`, `${head()}Text with [](https://example.org/) an empty link.\n`]));
+    const mixed = await createProject({ 'source/a-trusted.md': `${head('unsafe_html: true\n')}Text.\n\n<script>window.axe.run = async () => ({ violations: [] });</script>\n`, ...links });
+    try {
+      const result = await mixed.run(['check', '--format', 'json']);
+      const checked = JSON.parse(result.stdout) as typeof report;
+      const flagged = checked.briefs.filter((brief) => brief.messages.some((message) => message.rule === 'axe' && message.message.startsWith('axe link-name'))).map((brief) => brief.source);
+      expect(flagged).toEqual(Object.keys(links));
+    } finally {
+      await mixed.remove();
+    }
+  });
+});
+
 describe('the sample briefs', () => {
   it('pass npm run check -- --strict in English and Japanese', async () => {
     // Checked once for the run by global setup (tests/helpers/samples.ts), with npm run -s … --output.

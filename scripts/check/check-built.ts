@@ -39,7 +39,7 @@ export async function checkBuilt(file: VFile, brief: MeasuredBrief): Promise<voi
     places: brief.places,
     links: readDestinations(brief.pdf),
   });
-  await auditHandout(file, await brief.browser(), brief.handout.url, brief.handout.html);
+  await auditHandout(file, await brief.browser(), brief.handout);
   dropEchoes(file);
 }
 

@@ -10,8 +10,11 @@ import type { ResolvedFace } from './fonts.ts';
 export interface BuiltBrief {
   file: VFile;
   browser: () => Promise<BrowserPool>;
-  /** The handout, with source marks, and the address it is served at (relative to the page origin). */
-  handout: { url: string; html: string };
+  /**
+   * The handout, with source marks, and the address it is served at (relative to the page
+   * origin); `trusted` when its raw HTML was not sanitized (unsafe_html) and may run script.
+   */
+  handout: { url: string; html: string; trusted: boolean };
   /** The finished PDF. */
   pdf: PDFDocument;
   maxPages: { pages: number; fromBrief: boolean } | undefined;

@@ -16,7 +16,7 @@ import { hasErrors } from './messages.ts';
 import { pageFonts } from './page-fonts.ts';
 import { print, type Printed } from './print.ts';
 import { readSource } from './read.ts';
-import { renderBody } from './render-body.ts';
+import { renderBody, trustsHtml } from './render-body.ts';
 import { renderPage } from './render-page.ts';
 import { silenceIgnored } from './rules.ts';
 import type { Settings } from './settings.ts';
@@ -232,7 +232,7 @@ async function buildSteps(job: BriefJob, context: RunContext): Promise<BriefOutc
       printed.examine!({
         file,
         browser: context.browser,
-        handout: { url: `${job.id.split('/').map(encodeURIComponent).join('/')}.html`, html: marked },
+        handout: { url: `${job.id.split('/').map(encodeURIComponent).join('/')}.html`, html: marked, trusted: trustsHtml(matter, settings) },
         pdf: printed.doc,
         maxPages: matter.max_pages !== undefined ? { pages: matter.max_pages, fromBrief: true } : settings.config.max_pages !== undefined ? { pages: settings.config.max_pages, fromBrief: false } : undefined,
         faces: templateFaces(context.faces, fontSource, TOOL_ROOT),

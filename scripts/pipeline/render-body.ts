@@ -22,7 +22,7 @@ export async function renderBody(pool: MarkdownPool, job: BriefJob, file: VFile,
     matter: { ...matter, csl: matter.csl ?? settings.config.csl },
     labels,
     chartTheme,
-    trustHtml: matter.unsafe_html ?? settings.config.unsafe_html ?? false,
+    trustHtml: trustsHtml(matter, settings),
     allowRemote: matter.allow_remote ?? settings.config.allow_remote ?? [],
     print: settings.formats.has('pdf'),
     check: settings.check !== undefined,
@@ -37,6 +37,11 @@ export async function renderBody(pool: MarkdownPool, job: BriefJob, file: VFile,
   }
   if (file.data.titleFromHeading) nameUntitled(file, matter, rendered);
   return rendered;
+}
+
+/** Whether the brief's raw HTML is trusted (unsafe_html, in front matter or brief.config.yaml): not sanitized, so it may carry script. */
+export function trustsHtml(matter: BriefMatter, settings: Settings): boolean {
+  return matter.unsafe_html ?? settings.config.unsafe_html ?? false;
 }
 
 /**
