@@ -1,10 +1,10 @@
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { chmod, cp, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TOOL_ROOT } from '../scripts/paths.ts';
-import { createHash } from 'node:crypto';
 import { KeptOnDisk } from '../scripts/pipeline/kept-on-disk.ts';
 import { Manifest } from '../scripts/pipeline/manifest.ts';
 import { brief, createProject, type TempProject } from './helpers/project.ts';

@@ -4,15 +4,16 @@ import { join } from 'node:path';
 import { parseDocument } from 'yaml';
 import { TOOL_ROOT } from '../paths.ts';
 import { CHROME_ARGS } from '../pipeline/browser.ts';
+import { processStats } from '../pipeline/processes.ts';
 import { defaultJobs } from '../pipeline/settings.ts';
 import { splitFrontMatter } from '../pipeline/split-front-matter.ts';
 import { resolveChrome } from '../setup/chrome.ts';
 import { spawnChild } from './children.ts';
 import { benchProject, childCpuMs, median, type BenchRow } from './measure.ts';
 
-/** How many briefs the batch benchmark builds. */
 /** brief's Chrome flags for md-to-pdf's Chrome, less the rule that no host resolves: md-to-pdf serves its page from localhost. */
 const MD_TO_PDF_ARGS = CHROME_ARGS.filter((arg) => !arg.startsWith('--host-resolver-rules'));
+/** How many briefs the batch benchmark builds. */
 const COUNT = 100;
 /** How many files md-to-pdf is given per run (it converts all it is given at once). */
 const MD_TO_PDF_BATCH = 10;
@@ -164,16 +165,7 @@ export async function measureTree(command: string, args: string[], cwd: string):
 /** Sum of the proportional set size (kB) of a process and all its descendants, from /proc. */
 function treeMemoryKb(root: number): number {
   const children = new Map<number, number[]>();
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      children.set(parent, [...(children.get(parent) ?? []), Number(name)]);
-    } catch {
-      // The process ended while we looked.
-    }
-  }
+  for (const [pid, { parent }] of processStats()) children.set(parent, [...(children.get(parent) ?? []), pid]);
   let total = 0;
   const stack = [root];
   while (stack.length > 0) {

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { groupRunning } from '../pipeline/processes.ts';
 
 /**
  * The processes a benchmark runs (builds, md-to-pdf, watch mode), each the leader of a process
@@ -61,8 +61,8 @@ export function childrenStopped(): Promise<void> {
 async function waitForGroups(groups: number[]): Promise<void> {
   for (const signal of [undefined, 'SIGKILL'] as const) {
     if (signal) for (const group of groups) signalGroup(group, signal);
-    for (const deadline = Date.now() + 5000; groups.some(groupAlive) && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 20));
-    if (!groups.some(groupAlive)) return;
+    for (const deadline = Date.now() + 5000; groups.some(groupRunning) && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 20));
+    if (!groups.some(groupRunning)) return;
   }
 }
 
@@ -72,34 +72,4 @@ function signalGroup(group: number, signal: NodeJS.Signals): void {
   } catch {
     // Already gone.
   }
-}
-
-/**
- * Whether a process group still has a live member. From /proc, where a member that has exited but
- * was not yet reaped (its parent gone, init reaps it a moment later) counts as gone; else by signal 0.
- */
-function groupAlive(group: number): boolean {
-  let entries: string[];
-  try {
-    entries = readdirSync('/proc');
-  } catch {
-    try {
-      process.kill(-group, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  }
-  for (const entry of entries) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      // After the command's closing parenthesis: state, parent, process group.
-      const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(pgrp) === group && state !== 'Z') return true;
-    } catch {
-      // It ended while we looked.
-    }
-  }
-  return false;
 }

@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, CDPSession, Page, Protocol } from 'puppeteer';
-import { isRunning } from './output-lock.ts';
+import { isRunning } from './processes.ts';
 
 /** Flags for headless Chromium in CI containers and on closed networks (see README, "Chrome"). */
 export const CHROME_ARGS = [

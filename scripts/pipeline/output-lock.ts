@@ -1,8 +1,9 @@
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { mkdir, open, readFile, rm, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { EnvironmentError, InterruptedError } from '../errors.ts';
+import { isRunning } from './processes.ts';
 
 /** The lock's file name inside the output folder. */
 export const LOCK_NAME = '.brief-lock';
@@ -106,26 +107,4 @@ function delay(ms: number, signal: AbortSignal | undefined): Promise<void> {
       resolve();
     }
   });
-}
-
-/**
- * Whether a process with this id runs (signal 0 tests without sending anything). One that has
- * exited but is not yet reaped (a zombie: a killed build's Chrome, an orphan init has not got to;
- * seconds on some machines) runs no more and holds nothing: on Linux, /proc says so.
- */
-export function isRunning(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    // Reaped since the signal, where there is a /proc; without one (not Linux), as the signal said.
-    return !existsSync('/proc/self/stat');
-  }
 }

@@ -3,7 +3,7 @@ import { rmSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { EnvironmentError } from '../errors.ts';
-import { isRunning } from './output-lock.ts';
+import { isRunning } from './processes.ts';
 
 /** Temporary files are named `.<name>.<pid>.<random>.brief-tmp` beside their target. */
 const TEMP_SUFFIX = '.brief-tmp';
